@@ -1,0 +1,5 @@
+#include "CRawSocket.h"
+
+int kad_interface_exists(const char *name) {
+    return if_nametoindex(name) != 0;
+}

@@ -1,0 +1,56 @@
+/// The result of reading a configuration: the typed config and everything reported about it.
+public struct LoadResult: Sendable {
+    public var config: Config
+    public var diagnostics: Diagnostics
+    /// Interfaces the configuration names, for `HostChecks`.
+    public var interfaces: [NamedReference] = []
+    /// Scripts the configuration would run, for `HostChecks`.
+    public var scripts: [NamedReference] = []
+    /// The exit status `keepalivedd -t` reports for these diagnostics.
+    public var status: ConfigTestStatus { ConfigTestStatus(diagnostics) }
+}
+
+/// Reads keepalived.conf: preprocess, build the keyword tree, build the typed model, then apply
+/// keepalived's defaults and completion rules in one place.
+public enum ConfigLoader {
+    /// Loads `path` and what it includes. Host checks (interfaces, scripts) are separate:
+    /// see `HostChecks`.
+    public static func load(path: String, options: ParseOptions,
+                            source: any ConfigSource = FileSystemSource()) -> LoadResult {
+        var preprocessor = Preprocessor(source: source, options: options)
+        guard preprocessor.run(path: path) else {
+            return LoadResult(config: Config(), diagnostics: preprocessor.output.diagnostics)
+        }
+        let (lines, preprocessDiagnostics) = preprocessor.output
+        return build(lines: lines, diagnostics: preprocessDiagnostics)
+    }
+
+    /// Loads configuration text held in memory (tests, fuzzing); `name` is the file name shown.
+    public static func load(text: String, name: String = "keepalived.conf", options: ParseOptions = ParseOptions(configID: "test")) -> LoadResult {
+        load(path: name, options: options, source: MemorySource([name: text]))
+    }
+
+    static func build(lines: [LogicalLine], diagnostics: Diagnostics) -> LoadResult {
+        var (nodes, treeDiagnostics) = KeywordTreeBuilder.build(lines)
+        var context = BuildContext()
+        context.diagnostics = diagnostics
+        context.diagnostics.append(contentsOf: treeDiagnostics)
+        treeDiagnostics = Diagnostics()
+        var config = Config()
+        Config.topLevel.apply(nodes, to: &config, context: &context, other: \.otherKeywords)
+        nodes.removeAll()
+        Completion.apply(to: &config, context: &context)
+        return LoadResult(config: config, diagnostics: context.diagnostics,
+                          interfaces: context.interfacesNamed, scripts: context.scriptsNamed)
+    }
+}
+
+/// keepalived's defaults and completion rules, applied once after parsing
+/// (reference section 2), so nothing downstream re-derives them.
+public enum Completion {
+    public static func apply(to config: inout Config, context: inout BuildContext) {
+        GlobalDefs.complete(&config, context: &context)
+        VRRPCompletion.complete(&config, context: &context)
+        LVSCompletion.complete(&config, context: &context)
+    }
+}

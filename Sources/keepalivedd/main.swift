@@ -1,0 +1,3 @@
+import KeepalivedCLI
+
+KeepalivedCommand.main()
