@@ -33,7 +33,7 @@ public struct Config: Sendable, Encodable {
         "SSL": { config, node, context in SSLConfig.parse(node, into: &config, context: &context) },
     ], recognised: [
         "linkbeat_use_polling", "net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "instance",
-        "use_pid_dir", "child_wait_time", "static_track_group", "track_process", "vrrp_track_process",
+        "use_pid_dir", "child_wait_time", "track_group", "track_process", "vrrp_track_process",
         "garp_group", "bfd_instance", "vrrp_garp_group",
     ], deprecated: ["vrrp_track_file": "track_file"])
 }

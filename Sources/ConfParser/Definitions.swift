@@ -6,6 +6,8 @@ struct Definitions {
 
     /// The most substitutions applied to one line before giving up (guards `$A=$A`).
     static let maximumPasses = 64
+    /// The longest a line may grow by substitution (guards `$A=$B $B` / `$B=$A $A`).
+    static let maximumLength = 1 << 20
 
     mutating func set(_ name: String, to value: String) { values[name] = value }
 
@@ -30,15 +32,20 @@ struct Definitions {
     }
 
     /// Replaces `$NAME` (followed by whitespace or end of line) and `${NAME}` until nothing changes.
-    /// Undefined names are left as they are.
-    func substitute(_ line: String, random: inout SplitMix64, environment: [String: String], instance: String) -> String {
+    /// Undefined names are left as they are. Returns nil when substitution does not settle
+    /// (a definition that refers to itself) or the line grows beyond `maximumLength`.
+    func substitute(_ line: String, random: inout SplitMix64, environment: [String: String], instance: String) -> String? {
         var current = line
         for _ in 0..<Self.maximumPasses {
             let next = substituteOnce(current, random: &random, environment: environment, instance: instance)
             if next == current { return current }
+            if next.utf8.count > Self.maximumLength { return nil }
             current = next
+            // A multi-line value: its lines are processed one by one, each substituted when it is
+            // reached, so definitions made by earlier lines apply to later ones.
+            if current.utf8.contains(UInt8(ascii: "\n")) { return current }
         }
-        return current
+        return nil
     }
 
     func substituteOnce(_ line: String, random: inout SplitMix64, environment: [String: String], instance: String) -> String {

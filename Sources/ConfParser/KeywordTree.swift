@@ -56,7 +56,7 @@ public struct KeywordTreeBuilder {
                     open(previous)
                 } else {
                     diagnostics.warning("Unexpected '{' - ignoring", at: line.location)
-                    stack.append(OpenBlock(node: ConfNode(keyword: "{", location: line.location), ignored: true))
+                    stack.append(OpenBlock(node: ConfNode(keyword: "{", location: line.location, children: []), ignored: true))
                 }
             case "}":
                 if !statement.isEmpty {

@@ -34,6 +34,8 @@ public struct Preprocessor {
     var random: SplitMix64
 
     static let maximumExpansionDepth = 32
+    /// The most logical lines repetition may produce in total.
+    static let maximumLines = 4_000_000
 
     public init(source: any ConfigSource, options: ParseOptions) {
         self.source = source
@@ -124,6 +126,10 @@ public struct Preprocessor {
                 return
             case .success(let repetition):
                 for binding in repetition.bindings {
+                    guard lines.count < Self.maximumLines else {
+                        diagnostics.error("~SEQ/~LST expansion stopped: the configuration exceeds \(Self.maximumLines) lines", at: location)
+                        return
+                    }
                     for (name, value) in binding { definitions.set(name, to: value) }
                     process(String(repetition.body), at: location, depth: depth + 1)
                 }
@@ -131,8 +137,11 @@ public struct Preprocessor {
             }
         }
         if text.utf8.contains(UInt8(ascii: "$")) {
-            let substituted = definitions.substitute(String(text), random: &random, environment: options.environment,
-                                                     instance: options.configID)
+            guard let substituted = definitions.substitute(String(text), random: &random, environment: options.environment,
+                                                           instance: options.configID) else {
+                diagnostics.error("Definitions used on this line refer to themselves or grow without end - line ignored", at: location)
+                return
+            }
             if substituted != text {
                 if substituted.utf8.contains(UInt8(ascii: "\n")) {
                     for part in substituted.split(separator: "\n", omittingEmptySubsequences: true) {
@@ -180,10 +189,14 @@ public struct Preprocessor {
     /// The glob of an `include`/`includer`/`includem`/`includew`/`includeb`/`includea` line.
     func includeTarget(_ text: ArraySlice<UInt8>) -> String? {
         guard text.starts(with: "include".utf8) else { return nil }
-        let tokens = Tokenizer.tokens(text)
-        guard tokens.count >= 2, ["include", "includer", "includem", "includew", "includeb", "includea"].contains(tokens[0])
-        else { return nil }
-        return tokens[1]
+        // Split on whitespace only: braces in an include pattern are glob brace expansion.
+        let words = text.split(whereSeparator: Tokenizer.isSpace)
+        guard words.count >= 2 else { return nil }
+        let keyword = String(decoding: words[0], as: UTF8.self)
+        guard ["include", "includer", "includem", "includew", "includeb", "includea"].contains(keyword) else { return nil }
+        var pattern = String(decoding: words[1], as: UTF8.self)
+        if pattern.count >= 2, pattern.hasPrefix("\""), pattern.hasSuffix("\"") { pattern = String(pattern.dropFirst().dropLast()) }
+        return pattern
     }
 
     mutating func include(_ pattern: String, at location: SourceLocation) {

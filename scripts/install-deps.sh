@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what building and testing keepalivedd needs on Debian 12, idempotently:
+# a second run checks each package with dpkg and installs nothing. apt-get update runs only
+# when something is missing. Sources: Debian's archive, and PyPI only when the python3 on
+# PATH has no pytest after that. Swift itself is expected at /opt/swift (or on PATH).
+set -euo pipefail
+
+packages=(
+    # libnl for the CNetlink system-library target (through pkg-config)
+    libnl-3-dev libnl-route-3-dev libnl-genl-3-dev pkg-config
+    # what the Swift toolchain needs to compile and link on Debian 12 (SwiftPM fetches with git)
+    binutils git ca-certificates libc6-dev libgcc-12-dev libstdc++-12-dev zlib1g-dev
+    libcurl4 libxml2 libedit2 libsqlite3-0 libncurses6 tzdata uuid-dev
+    # the reference implementation for comparison tests, namespaces, benchmarks
+    keepalived iproute2 hyperfine time
+    # integration tests (systemd-analyze verify for the unit file)
+    python3 python3-pytest systemd
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg -s "$package" >/dev/null 2>&1; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+        echo "install-deps: run 'make deps' as root (or install them with apt-get)" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The python3 on PATH may not be Debian's (pyenv, venv): make sure *it* has pytest.
+python=${PYTHON:-python3}
+if ! "$python" -m pytest --version >/dev/null 2>&1; then
+    echo "install-deps: $python has no pytest; installing it from PyPI"
+    "$python" -m pip install --quiet pytest ||
+        "$python" -m pip install --quiet --break-system-packages pytest
+fi
+
+if ! command -v swift >/dev/null 2>&1 && [[ ! -x /opt/swift/usr/bin/swift ]]; then
+    echo "install-deps: no Swift toolchain on PATH or at /opt/swift/usr/bin (Swift 6 is needed)" >&2
+    exit 1
+fi
