@@ -25,6 +25,7 @@ RELEASE_BIN := .build/release/keepalivedd
 SAMPLE := etc/keepalived.conf.sample
 
 FUZZ_SECONDS ?= 60
+FUZZ_OPT ?= -O
 FUZZ_BIN := .build-fuzz/conffuzz
 
 .PHONY: help deps build build-debug test unit-test integration-test demo bench fuzz fuzz-build clean
@@ -32,7 +33,7 @@ FUZZ_BIN := .build-fuzz/conffuzz
 help:
 	@echo "make demo    install dependencies, build, validate and summarise $(SAMPLE)"
 	@echo "make test    install dependencies, build, run unit tests (swift test) and integration tests (pytest)"
-	@echo "make deps | build | build-debug | unit-test | integration-test | bench | fuzz [FUZZ_SECONDS=60] | clean"
+	@echo "make deps | build | build-debug | unit-test | integration-test | bench | fuzz [FUZZ_SECONDS=60] [FUZZ_OPT=-Onone] | clean"
 
 ## Debian packages (and pytest from PyPI only if the python3 on PATH lacks it); idempotent.
 deps:
@@ -74,9 +75,17 @@ bench: build
 ## compiled straight into the fuzzer (one module), so no SwiftPM sanitizer build is needed.
 fuzz-build: $(FUZZ_BIN)
 
-$(FUZZ_BIN): Fuzz/ConfFuzz.swift $(wildcard Sources/ConfParser/*.swift)
+# Rebuild when FUZZ_OPT changes (e.g. FUZZ_OPT=-Onone), not only when sources do.
+.build-fuzz/flags: FORCE
 	@mkdir -p $(dir $@)
-	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -swift-version 6 \
+	@echo '$(FUZZ_OPT)' | cmp -s - $@ || echo '$(FUZZ_OPT)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(FUZZ_BIN): Fuzz/ConfFuzz.swift $(wildcard Sources/ConfParser/*.swift) .build-fuzz/flags
+	@mkdir -p $(dir $@)
+	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library $(FUZZ_OPT) -swift-version 6 \
 		-enable-upcoming-feature ExistentialAny -use-ld=lld -module-name ConfParserFuzz \
 		Fuzz/ConfFuzz.swift Sources/ConfParser/*.swift -o $@
 

@@ -31,7 +31,8 @@ fi
 set -e
 
 echo
-printf '%-12s %s\n' "verdict" "" \
+echo "== verdicts on $config"
+printf '   %-12s %s\n' \
     "keepalivedd" "exit $ours ($([[ $ours -eq 0 ]] && echo valid || echo invalid))" \
     "keepalived" "$reference"
 exit "$ours"

@@ -80,6 +80,7 @@ public struct Checker: Sendable, Encodable {
         }
     }
 
+    /// The type-specific options, nil when the checker is of another kind.
     public var http: HTTPCheck? { if case .http(let value) = details { return value } else { return nil } }
     public var misc: MiscCheck? { if case .misc(let value) = details { return value } else { return nil } }
     public var smtp: SMTPCheck? { if case .smtp(let value) = details { return value } else { return nil } }

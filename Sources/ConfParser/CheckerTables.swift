@@ -98,7 +98,6 @@ extension Checker {
     }
 
     static let connectionTable = KeywordTable<VirtualServerDraft>(merged(connectionHandlers, timingHandlers))
-    static let plainTable = connectionTable
     static let httpTable = KeywordTable<VirtualServerDraft>(merged(connectionHandlers, timingHandlers, httpHandlers))
     static let smtpTable = KeywordTable<VirtualServerDraft>(merged(connectionHandlers, timingHandlers, smtpHandlers))
     static let dnsTable = KeywordTable<VirtualServerDraft>(merged(connectionHandlers, timingHandlers, dnsHandlers))
@@ -109,7 +108,7 @@ extension Checker {
 
     static func table(for kind: CheckerKind) -> KeywordTable<VirtualServerDraft> {
         switch kind {
-        case .tcp, .ping: return plainTable
+        case .tcp, .ping: return connectionTable
         case .http, .ssl: return httpTable
         case .smtp: return smtpTable
         case .dns: return dnsTable

@@ -21,8 +21,8 @@ public enum ConfigLoader {
         guard preprocessor.run(path: path) else {
             return LoadResult(config: Config(), diagnostics: preprocessor.output.diagnostics)
         }
-        let (lines, preprocessDiagnostics) = preprocessor.output
-        return build(lines: lines, diagnostics: preprocessDiagnostics)
+        let (nodes, diagnostics) = preprocessor.finishTree()
+        return build(nodes: nodes, diagnostics: diagnostics)
     }
 
     /// Loads configuration text held in memory (tests, fuzzing); `name` is the file name shown.
@@ -30,12 +30,10 @@ public enum ConfigLoader {
         load(path: name, options: options, source: MemorySource([name: text]))
     }
 
-    static func build(lines: [LogicalLine], diagnostics: Diagnostics) -> LoadResult {
-        var (nodes, treeDiagnostics) = KeywordTreeBuilder.build(lines)
+    static func build(nodes: [ConfNode], diagnostics: Diagnostics) -> LoadResult {
+        var nodes = nodes
         var context = BuildContext()
         context.diagnostics = diagnostics
-        context.diagnostics.append(contentsOf: treeDiagnostics)
-        treeDiagnostics = Diagnostics()
         var config = Config()
         Config.topLevel.apply(nodes, to: &config, context: &context, other: \.otherKeywords)
         nodes.removeAll()

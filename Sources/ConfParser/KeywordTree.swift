@@ -39,11 +39,21 @@ public struct KeywordTreeBuilder {
 
     public static func build(_ lines: [LogicalLine]) -> (nodes: [ConfNode], diagnostics: Diagnostics) {
         var builder = KeywordTreeBuilder()
-        for line in lines { builder.add(line) }
+        for line in lines { builder.add(tokens: line.tokens, at: line.location) }
         return builder.finish()
     }
 
-    mutating func add(_ line: LogicalLine) {
+    /// Adds the tokens of one logical line.
+    mutating func add(tokens: [String], at location: SourceLocation) {
+        // Common case: a plain statement without braces.
+        if !tokens.contains(where: { $0 == "{" || $0 == "}" }) {
+            var arguments = tokens
+            let keyword = arguments.removeFirst()
+            appendNode(ConfNode(keyword: keyword, arguments: arguments, location: location))
+            lastCanTakeBlock = true
+            return
+        }
+        let line = LogicalLine(tokens: tokens, location: location)
         var statement: [String] = []
         statement.reserveCapacity(line.tokens.count)
         for token in line.tokens {

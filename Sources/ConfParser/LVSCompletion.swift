@@ -25,6 +25,11 @@ public enum LVSCompletion {
                                          at: server.location)
                 continue
             }
+            if let group, let mismatch = ServiceShape.groupMismatch(group, server) {
+                // keepalived drops it before checking anything else, so nothing more is reported.
+                context.diagnostics.note(mismatch, at: server.location)
+                continue
+            }
             guard complete(&server, group: group, context: &context) else { continue }
             kept.append(server)
         }
@@ -44,7 +49,7 @@ public enum LVSCompletion {
             context.diagnostics.warning("Virtual server \(vs.displayName): no protocol set - defaulting to UDP", at: at)
             vs.protocol = .udp
         }
-        if vs.haSuspend && shape.isFwmarkOnly {
+        if vs.haSuspend && shape.hasFwmarks {
             context.diagnostics.warning("Virtual server \(vs.displayName): cannot use ha_suspend with fwmarks - clearing ha_suspend", at: at)
             vs.$haSuspend = Sourced(wrappedValue: false)
         }
@@ -64,7 +69,9 @@ public enum LVSCompletion {
             context.diagnostics.warning("Virtual server \(vs.displayName): no scheduler set, setting default '\(LVSScheduler.wlc.rawValue)'", at: at)
         }
         removeDuplicates(&vs, context: &context)
-        if vs.$forwarding.location == nil {
+        // keepalived only reports the default when some server does not set its own method.
+        if vs.$forwarding.location == nil && (vs.realServers.contains { $0.$forwarding.location == nil }
+                                              || vs.sorryServer.map { $0.$forwarding.location == nil } == true) {
             context.diagnostics.warning("Virtual server \(vs.displayName): no forwarding method set, setting default NAT", at: at)
         }
 
@@ -82,39 +89,70 @@ public enum LVSCompletion {
 
     /// keepalived's view of the service for port and protocol rules.
     struct ServiceShape {
-        var servicePort: UInt16?
         var hasAddresses: Bool
         var hasFwmarks: Bool
         var hasZeroPort: Bool
         /// Group address entries: their ports, for the non-NAT port check.
         var groupPorts: [(range: VSGAddressRange, port: UInt16)] = []
-        var isGroup: Bool
 
         var isFwmarkOnly: Bool { hasFwmarks && !hasAddresses }
+
+        /// The family of a service, counting a sorry server that is not tunnelled; nil when every
+        /// server is tunnelled and nothing else says.
+        static func settledFamily(of vs: VirtualServer) -> AddressFamily? {
+            if let family = vs.serviceFamily { return family }
+            guard let sorry = vs.sorryServer else { return nil }
+            return sorry.forwarding.kind == .tun ? nil : (sorry.address.isIPv6 ? .inet6 : .inet)
+        }
+
+        /// The family a group service has: its own, else that of the group's first address, else IPv4.
+        static func family(of vs: VirtualServer, group: VirtualServerGroup?) -> AddressFamily {
+            if let family = settledFamily(of: vs) { return family }
+            if let first = group?.addressRanges.first { return first.range.start.isIPv6 ? .inet6 : .inet }
+            return .inet
+        }
+
+        /// Why keepalived ignores a group service: a group with IPv4 and IPv6 addresses needs every
+        /// server tunnelled (no settled family), otherwise the group's family must be the service's.
+        static func groupMismatch(_ group: VirtualServerGroup, _ vs: VirtualServer) -> String? {
+            let ranges = group.addressRanges
+            let v4 = ranges.contains { !$0.range.start.isIPv6 }
+            let v6 = ranges.contains { $0.range.start.isIPv6 }
+            let settled = settledFamily(of: vs)
+            if v4 && v6 {
+                guard settled == nil else {
+                    return "\(group.name): virtual server group with IPv4 & IPv6 doesn't match virtual server \(vs.displayName) - ignoring"
+                }
+                return nil
+            }
+            let family = family(of: vs, group: group)
+            let matches: Bool
+            if v4 || v6 {
+                matches = (v6 ? AddressFamily.inet6 : .inet) == family
+            } else {
+                matches = group.fwmarks.contains { $0.family == nil || $0.family == family }
+            }
+            return matches ? nil : "\(group.name): address family doesn't match virtual server \(vs.displayName) - ignoring"
+        }
 
         init(_ vs: VirtualServer, group: VirtualServerGroup?) {
             switch vs.address {
             case .address(_, let port):
-                servicePort = port
                 hasAddresses = true
                 hasFwmarks = false
                 hasZeroPort = port == 0
-                isGroup = false
             case .fwmark:
                 hasAddresses = false
                 hasFwmarks = true
                 hasZeroPort = false
-                isGroup = false
             case .group:
-                groupPorts = group?.addressRanges ?? []
+                // Entries of another family than the service's do not apply to it; when every
+                // server is tunnelled (no settled family) they all do.
+                let family = Self.settledFamily(of: vs)
+                groupPorts = (group?.addressRanges ?? []).filter { family == nil || $0.range.start.isIPv6 == (family == .inet6) }
                 hasAddresses = !groupPorts.isEmpty
-                // fwmark entries of another family than the service's do not apply to it.
-                let family = vs.ipFamily
-                    ?? groupPorts.first.map { $0.range.start.isIPv6 ? .inet6 : .inet }
-                    ?? (vs.realServers.first?.address.isIPv6 == true ? AddressFamily.inet6 : .inet)
-                hasFwmarks = group?.fwmarks.contains { $0.family == nil || $0.family == family } ?? false
+                hasFwmarks = group?.fwmarks.contains { family == nil || $0.family == nil || $0.family == family } ?? false
                 hasZeroPort = groupPorts.contains { $0.port == 0 }
-                isGroup = true
             }
         }
     }
@@ -139,6 +177,7 @@ public enum LVSCompletion {
     static func completeRealServer(_ rs: inout RealServer, of vs: VirtualServer, shape: ServiceShape, serviceDefaults: CheckerDefaults,
                                    context: inout BuildContext) {
         if rs.$forwarding.location == nil { rs.$forwarding = vs.$forwarding }
+        if rs.$weight.location == nil, let weight = vs.weight { rs.$weight = Sourced(wrappedValue: weight, location: vs.$weight.location) }
         if rs.$inhibitOnFailure.location == nil { rs.$inhibitOnFailure = vs.$inhibitOnFailure }
         if rs.$alpha.location == nil { rs.$alpha = vs.$alpha }
         let nat = rs.forwarding.kind == .nat
@@ -219,8 +258,8 @@ public enum LVSCompletion {
 
     static func completeSorryServer(_ vs: inout VirtualServer, shape: ServiceShape, context: inout BuildContext) {
         guard var sorry = vs.sorryServer else { return }
-        if sorry.$forwarding.location == nil { sorry.$forwarding = vs.$forwarding }
-        let nat = sorry.forwarding.kind == .nat
+        // The port rules follow the sorry server's own method, else the service's final one.
+        let nat = (sorry.$forwarding.location != nil ? sorry.forwarding : vs.forwarding).kind == .nat
         let portGiven = sorry.$port.location != nil
         switch vs.address {
         case .address(_, let port):

@@ -26,7 +26,12 @@ public struct Preprocessor {
     let source: any ConfigSource
     let options: ParseOptions
     var diagnostics = Diagnostics()
+    /// Statements go straight into the tree builder as lines are read (no intermediate line list).
+    var tree = KeywordTreeBuilder()
+    /// Logical lines kept for inspection when `collectLines` was asked for (tests).
     var lines: [LogicalLine] = []
+    let collectLines: Bool
+    var lineCount = 0
     var definitions = Definitions()
     /// Files currently being read, to detect include loops.
     var includeStack: [String] = []
@@ -37,8 +42,9 @@ public struct Preprocessor {
     /// The most logical lines repetition may produce in total.
     static let maximumLines = 4_000_000
 
-    public init(source: any ConfigSource, options: ParseOptions) {
+    public init(source: any ConfigSource, options: ParseOptions, collectLines: Bool = false) {
         self.source = source
+        self.collectLines = collectLines
         self.options = options
         self.random = SplitMix64(seed: options.randomSeed)
     }
@@ -53,8 +59,27 @@ public struct Preprocessor {
         return true
     }
 
-    /// The result: logical lines and what was reported while reading.
+    /// The result: logical lines (only with `collectLines`) and what was reported while reading.
     public var output: (lines: [LogicalLine], diagnostics: Diagnostics) { (lines, diagnostics) }
+
+    /// Ends reading: the statement tree and everything reported by preprocessing and brace matching.
+    public mutating func finishTree() -> (nodes: [ConfNode], diagnostics: Diagnostics) {
+        var (nodes, treeDiagnostics) = tree.finish()
+        var all = diagnostics
+        all.append(contentsOf: treeDiagnostics)
+        treeDiagnostics = Diagnostics()
+        tree = KeywordTreeBuilder()
+        let result = (nodes, all)
+        nodes = []
+        return result
+    }
+
+    mutating func emit(_ tokens: [String], at location: SourceLocation) {
+        guard !tokens.isEmpty else { return }
+        lineCount += 1
+        if collectLines { lines.append(LogicalLine(tokens: tokens, location: location)) }
+        tree.add(tokens: tokens, at: location)
+    }
 
     mutating func readFile(path: String, bytes: [UInt8]) {
         includeStack.append(path)
@@ -87,9 +112,14 @@ public struct Preprocessor {
             continueDefinition(text)
             return
         }
-        if text.isEmpty { return }
-        if text.first == UInt8(ascii: "i"), let pattern = includeTarget(text) {
+        guard let first = text.first else { return }
+        if first == UInt8(ascii: "i"), let pattern = includeTarget(text) {
             include(pattern, at: location)
+            return
+        }
+        // Fast path: nothing to preprocess on this line.
+        if first != UInt8(ascii: "@") && first != UInt8(ascii: "~") && !text.contains(UInt8(ascii: "$")) {
+            emit(Tokenizer.tokens(text), at: location)
             return
         }
         process(String(decoding: text, as: UTF8.self), at: location, depth: 0)
@@ -126,7 +156,7 @@ public struct Preprocessor {
                 return
             case .success(let repetition):
                 for binding in repetition.bindings {
-                    guard lines.count < Self.maximumLines else {
+                    guard lineCount < Self.maximumLines else {
                         diagnostics.error("~SEQ/~LST expansion stopped: the configuration exceeds \(Self.maximumLines) lines", at: location)
                         return
                     }
@@ -158,8 +188,7 @@ public struct Preprocessor {
                 text = Substring(substituted)
             }
         }
-        let tokens = Tokenizer.tokens(ArraySlice(text.utf8))
-        if !tokens.isEmpty { lines.append(LogicalLine(tokens: tokens, location: location)) }
+        emit(Tokenizer.tokens(ArraySlice(text.utf8)), at: location)
     }
 
     // MARK: Multi-line definitions

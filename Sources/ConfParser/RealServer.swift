@@ -10,7 +10,7 @@ public struct RealServer: Sendable, Encodable {
     /// services 0, meaning "the port of each group entry". Forced to the service port on non-NAT
     /// address services.
     @Sourced public var port: UInt16 = 0
-    /// `weight`, 0-2147483647, 1 by default.
+    /// `weight`, 0-2147483647; the virtual server's `weight` when not set, else 1.
     @Sourced public var weight: Int = 1
     @Sourced public var forwarding: ForwardingMethod = .nat
     @Sourced public var inhibitOnFailure = false
@@ -64,11 +64,12 @@ public struct RealServer: Sendable, Encodable {
             context.error("Missing '{' at beginning of configuration block", at: node)
             return
         }
+        let serviceFamily = vs.server.serviceFamily
         vs.server.realServers.append(RealServer(address: ip, location: node.location))
         if let port { vs.rs.$port.set(port, at: node.location) }
         Self.table.apply(children, to: &vs, context: &context, other: \.rs.otherKeywords)
 
-        if let family = vs.server.family, ip.isIPv6 != (family == .inet6) {
+        if let family = serviceFamily, ip.isIPv6 != (family == .inet6) {
             let method = vs.rs.$forwarding.location != nil ? vs.rs.forwarding : vs.server.forwarding
             if method.kind != .tun {
                 context.error("Address family of virtual server and real server \(ip) don't match - skipping real server.", at: node)

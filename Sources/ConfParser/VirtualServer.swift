@@ -44,7 +44,7 @@ public struct VirtualServer: Sendable, Encodable {
     /// `smtp_alert`; nil leaves it to global_defs.
     @Sourced public var smtpAlert: Bool? = nil
     @Sourced public var ipFamily: AddressFamily? = nil
-    /// `weight` of the virtual server (1-2147483647).
+    /// `weight` (1-2147483647): the default weight of its real servers.
     @Sourced public var weight: Int? = nil
     @Sourced public var snmpName: String? = nil
 
@@ -82,6 +82,25 @@ public struct VirtualServer: Sendable, Encodable {
         return nil
     }
 
+    /// The family of the service as keepalived settles it: the address's, else `ip_family`, else
+    /// the one `persistence_granularity` implies, else that of the first real server that is not
+    /// tunnelled (nil while there is none).
+    public var serviceFamily: AddressFamily? {
+        if let family { return family }
+        if let ipFamily { return ipFamily }
+        switch persistenceGranularity {
+        case .netmask?: return .inet
+        case .prefixLength?: return .inet6
+        case nil: break
+        }
+        for index in realServers.indices {
+            let own = realServers[index].$forwarding
+            let kind = own.location != nil ? own.wrappedValue.kind : forwarding.kind
+            if kind != .tun { return realServers[index].address.isIPv6 ? .inet6 : .inet }
+        }
+        return nil
+    }
+
     static func parse(_ node: ConfNode, into config: inout Config, context: inout BuildContext) {
         guard let address = VirtualServerAddress.parse(node, context: &context) else { return }
         var draft = VirtualServerDraft(server: VirtualServer(address: address, location: node.location),
@@ -90,9 +109,8 @@ public struct VirtualServer: Sendable, Encodable {
         draft.server.realServers.reserveCapacity(children.reduce(0) { $0 + ($1.keyword == "real_server" ? 1 : 0) })
         Self.table.apply(children, to: &draft, context: &context, other: \.server.otherKeywords)
         var server = draft.server
-        if let sorry = server.sorryServer, let family = server.family, sorry.address.isIPv6 != (family == .inet6) {
-            let method = sorry.$forwarding.location != nil ? sorry.forwarding : server.forwarding
-            if method.kind != .tun {
+        if let sorry = server.sorryServer, let family = server.serviceFamily, sorry.address.isIPv6 != (family == .inet6) {
+            if sorry.forwarding.kind != .tun {
                 context.diagnostics.error("Address family of virtual server and sorry server \(sorry.address) don't match - skipping sorry server.",
                                           at: sorry.location)
                 server.sorryServer = nil
@@ -161,7 +179,8 @@ public struct SorryServer: Sendable, Encodable {
     /// The port; after completion the service port where keepalived forces it, 0 for fwmark.
     @Sourced public var port: UInt16 = 0
     @Sourced public var inhibit = false
-    /// The forwarding method; the virtual server's after completion unless set.
+    /// The forwarding method: `sorry_server_lvs_method`, else the virtual server's as it was
+    /// when `sorry_server` was read (keepalived's rule).
     @Sourced public var forwarding: ForwardingMethod = .nat
 
     public init(address: IPAddress, location: SourceLocation) {

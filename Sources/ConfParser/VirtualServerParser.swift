@@ -194,8 +194,11 @@ extension VirtualServer {
         },
         "persistence_granularity": { draft, node, context in
             guard let text = context.argument(node, expecting: "netmask") else { return }
-            let ipv6 = draft.server.family == .inet6 || draft.server.ipFamily == .inet6
-            if ipv6 {
+            let family = draft.server.serviceFamily
+            // Without a family yet, a dotted quad makes the service IPv4, anything else IPv6.
+            if family == nil, let mask = IPAddress.fromConfig(text), !mask.isIPv6 {
+                draft.server.$persistenceGranularity.set(.netmask(mask), at: node.location)
+            } else if family != .inet {
                 guard let length = BuildContext.parseInteger(text), (1...128).contains(length) else {
                     context.error("Invalid IPv6 persistence_granularity specified - \(text)", at: node)
                     return
@@ -260,7 +263,7 @@ extension VirtualServer {
                 context.error("unknown address family \(text)", at: node)
                 return
             }
-            if let own = draft.server.family, own != family {
+            if let own = draft.server.serviceFamily, own != family {
                 context.error("Virtual server specified family \(text) conflicts with server family", at: node)
                 return
             }
@@ -273,6 +276,8 @@ extension VirtualServer {
                 return
             }
             var sorry = SorryServer(address: ip, location: node.location)
+            // keepalived takes the service's method as it is at this point (NAT when not yet set).
+            sorry.$forwarding = Sourced(wrappedValue: draft.server.forwarding)
             if node.arguments.count > 1 {
                 guard let port = context.integer(node, 1, in: 1...65535) else { return }
                 sorry.$port.set(UInt16(port), at: node.location)

@@ -23,7 +23,7 @@ final class TempTree {
 
 @Suite struct IncludeTests {
     func lines(_ path: String) -> (lines: [LogicalLine], diagnostics: Diagnostics) {
-        var preprocessor = Preprocessor(source: FileSystemSource(), options: ParseOptions(configID: "x"))
+        var preprocessor = Preprocessor(source: FileSystemSource(), options: ParseOptions(configID: "x"), collectLines: true)
         _ = preprocessor.run(path: path)
         return preprocessor.output
     }

@@ -229,6 +229,61 @@ import Testing
         #expect(LVSTest.problems(noPort) == ["4:warning:Virtual server [G]:0: zero port only valid for persistent services - setting"])
     }
 
+    @Test func groupsOfAnotherFamilyAreDroppedQuietly() {
+        let group = "virtual_server_group G {\n 10.0.0.1 80\n}\nvirtual_server_group M {\n 10.0.0.1 80\n 2001:db8::1 80\n}\n"
+        let cases: [(String, String)] = [
+            ("virtual_server group G {\n real_server 2001::2 80 {\n }\n}", "G: address family doesn't match virtual server [G]:0 - ignoring"),
+            ("virtual_server group M {\n real_server 10.0.0.2 80 {\n }\n}",
+             "M: virtual server group with IPv4 & IPv6 doesn't match virtual server [M]:0 - ignoring"),
+            ("virtual_server group G {\n persistence_granularity 64\n}", "G: address family doesn't match virtual server [G]:0 - ignoring"),
+        ]
+        for (service, note) in cases {
+            let result = LVSTest.load(group + service)
+            #expect(LVSTest.messages(result) == ["8:note:\(note)"], "\(service)")
+            #expect(result.config.virtualServers.isEmpty)
+        }
+        // Every server tunnelled: a group of both families applies.
+        let tunnelled = LVSTest.load(group + "virtual_server group M {\n protocol TCP\n lb_algo rr\n lb_kind TUN\n real_server 10.0.0.2 80 {\n }\n}")
+        #expect(LVSTest.messages(tunnelled) == [])
+        #expect(tunnelled.config.virtualServers.count == 1)
+    }
+
+    @Test func familyOfFwmarkServicesComesFromTheFirstUntunnelledServer() {
+        let text = "virtual_server fwmark 1 {\n lb_algo rr\n lb_kind NAT\n real_server 2001::2 80 {\n lvs_method TUN\n }\n"
+            + " real_server 10.0.0.2 80 {\n }\n real_server 2001::3 80 {\n }\n}"
+        let result = LVSTest.load(text)
+        #expect(LVSTest.problems(result) == [
+            "9:error:Address family of virtual server and real server 2001::3 don't match - skipping real server.",
+            "4:warning:WARNING - fwmark virtual server FWM 1, real server [2001::2]:none:80 has port specified - clearing",
+        ])
+        #expect(result.config.virtualServers.first?.serviceFamily == .inet)
+        let granularity = LVSTest.load("virtual_server fwmark 1 {\n lb_algo rr\n lb_kind NAT\n persistence_timeout\n persistence_granularity 64\n ip_family inet\n real_server 2001::2 80 {\n }\n}")
+        #expect(LVSTest.problems(granularity) == ["6:error:Virtual server specified family inet conflicts with server family"])
+        #expect(granularity.config.virtualServers.first?.persistenceGranularity == .prefixLength(64))
+    }
+
+    @Test func serviceWeightIsTheRealServersDefault() throws {
+        let result = LVSTest.load(LVSTest.service("quorum 3\nreal_server 10.0.0.2 80 {\n}\nweight 2\nreal_server 10.0.0.3 80 {\nweight 0\n}"))
+        #expect(LVSTest.problems(result) == ["5:warning:Warning - quorum 3 for [10.0.0.1]:tcp:80 exceeds total weight of real servers 2, reducing quorum to 2"])
+        let servers = try #require(result.config.virtualServers.first?.realServers)
+        #expect(servers.map(\.weight) == [2, 0] && servers[0].$weight.location?.line == 8)
+    }
+
+    @Test func forwardingDefaultIsOnlyReportedWhenAServerUsesIt() {
+        let own = LVSTest.load("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n real_server 10.0.0.2 80 {\n lvs_method DR\n }\n}")
+        #expect(LVSTest.problems(own) == [])
+        let sorry = LVSTest.load("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n sorry_server 10.0.0.9 80\n real_server 10.0.0.2 80 {\n lvs_method DR\n }\n}")
+        #expect(LVSTest.problems(sorry) == ["1:warning:Virtual server [10.0.0.1]:tcp:80: no forwarding method set, setting default NAT"])
+    }
+
+    @Test func sorryServerTakesTheMethodSetBeforeIt() throws {
+        let early = LVSTest.load("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n sorry_server 2001::9 80\n lb_kind TUN\n real_server 10.0.0.2 80 {\n }\n}")
+        #expect(LVSTest.problems(early) == ["4:error:Address family of virtual server and sorry server 2001::9 don't match - skipping sorry server."])
+        let late = LVSTest.load("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind TUN\n sorry_server 2001::9 80\n real_server 10.0.0.2 80 {\n }\n}")
+        #expect(LVSTest.problems(late) == [])
+        #expect(late.config.virtualServers.first?.sorryServer?.forwarding.kind == .tun)
+    }
+
     @Test func unknownGroupIsDroppedQuietly() {
         let result = LVSTest.load("virtual_server group FOO {\n real_server 10.0.0.2 80 {\n }\n}")
         #expect(LVSTest.messages(result) == ["1:note:Virtual server group FOO specified but not configured - ignoring virtual server [FOO]:0"])

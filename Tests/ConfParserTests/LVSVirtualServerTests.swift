@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ConfParser
 
@@ -246,6 +247,38 @@ enum LVSTest {
         #expect(LVSFormat.service(IPAddress("10.0.0.1")!, nil, 0) == "[10.0.0.1]:none:0")
         #expect(LVSFormat.fwmark(7) == "FWM 7")
         #expect(LVSFormat.group("VSG_1") == "[VSG_1]:0")
+    }
+
+    @Test func dumpsAsPlainJSON() throws {
+        let text = LVSTest.service("lvs_method TUN type gre csum\nsh-port\npersistence_granularity 255.255.0.0\nreal_server 10.0.0.2 80 {\nHTTP_GET {\nurl {\npath /\n}\n}\n}",
+                                   header: "virtual_server 10.0.0.1 80")
+        let result = LVSTest.load(text)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(result.config.virtualServers), as: UTF8.self)
+        for fragment in [#""address":"10.0.0.1 80""#, #""forwarding":{"kind":"TUN","tunnelChecksum":"csum","tunnelType":"gre"}"#,
+                         #""persistenceGranularity":"255.255.0.0""#, #""protocol":"TCP""#, #""scheduler":"rr""#,
+                         #""statusCodes":[[200,299]]"#, #""kind":"HTTP_GET""#, #""location":"keepalived.conf:1""#] {
+            #expect(json.contains(fragment), "\(fragment)")
+        }
+    }
+
+    @Test func manyServicesLoadWithoutRemarks() throws {
+        var text = "virtual_server_group G {\n  10.1.0.1-100 80\n}\n"
+        for service in 0..<50 {
+            text += "virtual_server 10.0.\(service).1 80 {\n  protocol TCP\n  lb_algo wrr\n  lb_kind DR\n"
+            for server in 1...20 {
+                text += "  real_server 172.16.\(service).\(server) 80 {\n    weight \(server)\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n"
+            }
+            text += "}\n"
+        }
+        text += "virtual_server group G {\n  protocol UDP\n  lb_algo rr\n  lb_kind NAT\n  real_server 172.17.0.1 53 {\n  }\n}\n"
+        let result = LVSTest.load(text)
+        #expect(LVSTest.messages(result) == [])
+        #expect(result.config.virtualServers.count == 51)
+        #expect(result.config.virtualServers.dropLast().allSatisfy { $0.realServers.count == 20 && $0.quorum == 1 })
+        #expect(result.config.virtualServers[49].realServers[19].checkers[0].connectIP == IPAddress("172.16.49.20"))
+        #expect(result.config.virtualServerGroups.first?.expandedEndpoints().count == 100)
     }
 
     @Test func sslBlock() throws {

@@ -8,7 +8,7 @@ func preprocess(_ text: String, configID: String = "main", files: [String: Strin
     var all = files
     all["/etc/k/keepalived.conf"] = text
     var preprocessor = Preprocessor(source: MemorySource(all),
-                                    options: ParseOptions(configID: configID, environment: environment))
+                                    options: ParseOptions(configID: configID, environment: environment), collectLines: true)
     _ = preprocessor.run(path: "/etc/k/keepalived.conf")
     let output = preprocessor.output
     return (output.lines.map { $0.tokens.joined(separator: " ") }, output.diagnostics, output.lines)
