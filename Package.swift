@@ -7,7 +7,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "keepalivedd",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "keepalivedd", targets: ["keepalivedd"]),
         .library(name: "ConfParser", targets: ["ConfParser"]),

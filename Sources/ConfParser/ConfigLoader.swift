@@ -17,28 +17,38 @@ public enum ConfigLoader {
     /// see `HostChecks`.
     public static func load(path: String, options: ParseOptions,
                             source: any ConfigSource = FileSystemSource()) -> LoadResult {
+        let assembler = ConfigAssembler()
         var preprocessor = Preprocessor(source: source, options: options)
-        guard preprocessor.run(path: path) else {
-            return LoadResult(config: Config(), diagnostics: preprocessor.output.diagnostics)
-        }
-        let (nodes, diagnostics) = preprocessor.finishTree()
-        return build(nodes: nodes, diagnostics: diagnostics)
+        preprocessor.tree.sink = { node in assembler.add(node) }
+        let readable = preprocessor.run(path: path)
+        let (_, diagnostics) = preprocessor.finishTree()
+        guard readable else { return LoadResult(config: Config(), diagnostics: diagnostics) }
+        return assembler.finish(preprocessorDiagnostics: diagnostics)
     }
 
     /// Loads configuration text held in memory (tests, fuzzing); `name` is the file name shown.
-    public static func load(text: String, name: String = "keepalived.conf", options: ParseOptions = ParseOptions(configID: "test")) -> LoadResult {
+    public static func load(text: String, name: String = "keepalived.conf",
+                            options: ParseOptions = ParseOptions(configID: "test")) -> LoadResult {
         load(path: name, options: options, source: MemorySource([name: text]))
     }
+}
 
-    static func build(nodes: [ConfNode], diagnostics: Diagnostics) -> LoadResult {
-        var nodes = nodes
-        var context = BuildContext()
-        context.diagnostics = diagnostics
-        var config = Config()
-        Config.topLevel.apply(nodes, to: &config, context: &context, other: \.otherKeywords)
-        nodes.removeAll()
+/// Builds the typed `Config` one top-level block at a time, as the preprocessor completes them,
+/// so the statement tree of a large configuration never has to be held whole.
+final class ConfigAssembler {
+    var config = Config()
+    var context = BuildContext()
+
+    func add(_ node: ConfNode) {
+        Config.topLevel.apply(CollectionOfOne(node), to: &config, context: &context, other: \.otherKeywords)
+    }
+
+    /// Applies the completion rules; preprocessing and brace diagnostics come first in the report.
+    func finish(preprocessorDiagnostics: Diagnostics) -> LoadResult {
         Completion.apply(to: &config, context: &context)
-        return LoadResult(config: config, diagnostics: context.diagnostics,
+        var diagnostics = preprocessorDiagnostics
+        diagnostics.append(contentsOf: context.diagnostics)
+        return LoadResult(config: config, diagnostics: diagnostics,
                           interfaces: context.interfacesNamed, scripts: context.scriptsNamed)
     }
 }

@@ -17,8 +17,8 @@ public struct KeywordTable<Target>: Sendable {
     }
 
     /// Applies every statement of `nodes` to `target`; unknown keywords warn and are skipped.
-    public func apply(_ nodes: [ConfNode], to target: inout Target, context: inout BuildContext,
-                      other: WritableKeyPath<Target, [RecognisedKeyword]>? = nil) {
+    public func apply<Nodes: Sequence<ConfNode>>(_ nodes: Nodes, to target: inout Target, context: inout BuildContext,
+                                                 other: WritableKeyPath<Target, [RecognisedKeyword]>? = nil) {
         for node in nodes {
             if let handler = handlers[node.keyword] {
                 if let replacement = deprecated[node.keyword] {

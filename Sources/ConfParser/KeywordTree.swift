@@ -31,7 +31,13 @@ public struct KeywordTreeBuilder {
 
     var diagnostics = Diagnostics()
     var stack: [OpenBlock] = []
+    /// The last top-level statement, held back because a `{` on the next line may still open it.
     var top: [ConfNode] = []
+    /// Finished top-level statements, when there is no `sink`.
+    var finished: [ConfNode] = []
+    /// Receives each top-level statement as soon as it is complete, so a large configuration is
+    /// turned into typed values block by block instead of holding the whole tree in memory.
+    var sink: ((ConfNode) -> Void)?
     /// Whether the last statement at the current level ended a line and may still take a `{`.
     var lastCanTakeBlock = false
 
@@ -107,6 +113,7 @@ public struct KeywordTreeBuilder {
 
     mutating func appendNode(_ node: ConfNode) {
         if stack.isEmpty {
+            if let previous = top.popLast() { deliver(previous) }
             top.append(node)
         } else {
             stack[stack.count - 1].node.children!.append(node)
@@ -123,6 +130,10 @@ public struct KeywordTreeBuilder {
         return stack[stack.count - 1].node.children!.removeLast()
     }
 
+    mutating func deliver(_ node: ConfNode) {
+        if let sink { sink(node) } else { finished.append(node) }
+    }
+
     mutating func finish() -> (nodes: [ConfNode], diagnostics: Diagnostics) {
         if !stack.isEmpty {
             let missing = stack.count
@@ -131,6 +142,9 @@ public struct KeywordTreeBuilder {
                 close(at: block.node.location)
             }
         }
-        return (top, diagnostics)
+        if let last = top.popLast() { deliver(last) }
+        let nodes = finished
+        finished = []
+        return (nodes, diagnostics)
     }
 }

@@ -88,17 +88,21 @@ public struct Preprocessor {
         definitions.pwd = Self.directory(of: path)
         defer { definitions.pwd = savedPWD }
 
-        var lineNumber = 0
-        var start = 0
-        let newline = UInt8(ascii: "\n")
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != newline { end += 1 }
-            lineNumber += 1
-            let location = SourceLocation(file: path, line: lineNumber)
-            let text = Tokenizer.stripComment(bytes[start..<end])
-            processPhysical(text, at: location)
-            start = end + 1
+        let fileID = SourceFiles.id(for: path)
+        bytes.withUnsafeBufferPointer { buffer in
+            var lineNumber = 0
+            var start = 0
+            let count = buffer.count
+            let newline = UInt8(ascii: "\n")
+            while start < count {
+                var end = start
+                while end < count && buffer[end] != newline { end += 1 }
+                lineNumber += 1
+                let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                let kept = Tokenizer.stripComment(line)
+                processPhysical(UnsafeBufferPointer(rebasing: line[kept]), at: SourceLocation(fileID: fileID, line: lineNumber))
+                start = end + 1
+            }
         }
         if let pending = pendingDefinition {
             finishDefinition(pending.name, pending.lines)
@@ -107,13 +111,13 @@ public struct Preprocessor {
     }
 
     /// A physical line, comment removed and trimmed.
-    mutating func processPhysical(_ text: ArraySlice<UInt8>, at location: SourceLocation) {
+    mutating func processPhysical(_ text: UnsafeBufferPointer<UInt8>, at location: SourceLocation) {
         if pendingDefinition != nil {
-            continueDefinition(text)
+            continueDefinition(ArraySlice(text))
             return
         }
         guard let first = text.first else { return }
-        if first == UInt8(ascii: "i"), let pattern = includeTarget(text) {
+        if first == UInt8(ascii: "i"), let pattern = includeTarget(ArraySlice(text)) {
             include(pattern, at: location)
             return
         }
@@ -188,7 +192,7 @@ public struct Preprocessor {
                 text = Substring(substituted)
             }
         }
-        emit(Tokenizer.tokens(ArraySlice(text.utf8)), at: location)
+        emit(Tokenizer.tokens(ArraySlice(Array(text.utf8))), at: location)
     }
 
     // MARK: Multi-line definitions
@@ -238,7 +242,7 @@ public struct Preprocessor {
         }
         for path in paths {
             if includeStack.contains(path) {
-                let chain = (includeStack + [path]).map { SourceLocation(file: $0, line: 0).fileName }.joined(separator: " -> ")
+                let chain = (includeStack + [path]).map { $0.split(separator: "/").last.map(String.init) ?? $0 }.joined(separator: " -> ")
                 diagnostics.error("Include loop: '\(path)' is already being read (\(chain)) - skipping", at: location)
                 continue
             }

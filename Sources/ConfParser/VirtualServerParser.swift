@@ -17,13 +17,18 @@ struct VirtualServerDraft {
 
     /// The real server being read.
     var rs: RealServer {
-        _read { yield server.realServers[server.realServers.count - 1] }
+        get { server.realServers[server.realServers.count - 1] }
         _modify { yield &server.realServers[server.realServers.count - 1] }
     }
 
     /// The checker being read (of the real server being read).
     var checker: Checker {
-        _read { yield server.realServers[server.realServers.count - 1].checkers[server.realServers[server.realServers.count - 1].checkers.count - 1] }
+        // A plain getter: a `_read` coroutine here was miscompiled at -O under AddressSanitizer
+        // (use-after-free found by `make fuzz`).
+        get {
+            let realServer = server.realServers[server.realServers.count - 1]
+            return realServer.checkers[realServer.checkers.count - 1]
+        }
         _modify {
             let rsIndex = server.realServers.count - 1
             let checkerIndex = server.realServers[rsIndex].checkers.count - 1
