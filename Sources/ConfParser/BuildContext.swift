@@ -33,8 +33,9 @@ public struct BuildContext {
     }
 
     /// Remembers a script so `-t` can apply keepalived's script-security rule.
-    public mutating func script(_ command: String, at node: ConfNode, for what: String = "script") {
-        scriptsNamed.append(NamedReference(name: command, location: node.location, what: what))
+    /// `user` is the account the script is to run as, when the configuration names one.
+    public mutating func script(_ command: String, at node: ConfNode, for what: String = "script", user: String? = nil) {
+        scriptsNamed.append(NamedReference(name: command, location: node.location, what: what, user: user))
     }
 
     // MARK: Arguments
@@ -166,4 +167,13 @@ public struct NamedReference: Sendable, Equatable {
     public var location: SourceLocation
     /// What it is named for, e.g. "vrrp_instance VI_1" or "notify_master".
     public var what: String
+    /// For scripts: the user named to run it, if any.
+    public var user: String? = nil
+
+    public init(name: String, location: SourceLocation, what: String, user: String? = nil) {
+        self.name = name
+        self.location = location
+        self.what = what
+        self.user = user
+    }
 }

@@ -7,6 +7,8 @@ public protocol HostEnvironment: Sendable {
     func interfaceExists(_ name: String) -> Bool
     /// Whether a script's program (first word of its command line) can be found and executed.
     func executableExists(_ program: String) -> Bool
+    /// Whether a user account of this name exists.
+    func userExists(_ name: String) -> Bool
 }
 
 /// The real host: interfaces in the current network namespace, programs on disk and in PATH.
@@ -14,6 +16,8 @@ public struct LocalHost: HostEnvironment {
     public init() {}
 
     public func interfaceExists(_ name: String) -> Bool { if_nametoindex(name) != 0 }
+
+    public func userExists(_ name: String) -> Bool { getpwnam(name) != nil }
 
     public func executableExists(_ program: String) -> Bool {
         if program.contains("/") { return access(program, X_OK) == 0 }
@@ -41,7 +45,10 @@ public enum HostChecks {
         var runnable = false
         for script in result.scripts {
             let program = Self.program(of: script.name)
-            if host.executableExists(program) {
+            if let user = script.user, !host.userExists(user) {
+                // keepalived disables a script whose user does not exist; it then never runs.
+                result.diagnostics.note("\(script.what) script '\(program)': user '\(user)' does not exist - script disabled", at: script.location)
+            } else if host.executableExists(program) {
                 runnable = true
             } else {
                 result.diagnostics.note("\(script.what) script '\(program)' does not exist or is not executable - it will not run", at: script.location)

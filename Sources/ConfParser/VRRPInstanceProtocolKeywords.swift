@@ -36,7 +36,7 @@ extension VRRPInstanceParser {
         },
         "priority": { parser, node, context in
             let tag = parser.tag
-            let priority = parser.integer(node, in: 1...255, { _ in "\(tag) Priority not valid! must be between 1 & 255. Using default 100" },
+            let priority = parser.integer(node, in: 1...255, { "\(tag) Priority '\($0)' not valid! must be between 1 & 255. Using default 100" },
                                           context: &context)
             parser.instance.$priority.set(priority ?? 100, at: node.location)
         },

@@ -68,6 +68,6 @@ enum VRRPNotifyParser {
         let user = node.arguments.count > 1 ? node.arguments[1] : nil
         let group = node.arguments.count > 2 ? node.arguments[2] : nil
         scripts[keyPath: path] = NotifyScript(command: command, user: user, group: group, location: node.location)
-        context.script(command, at: node, for: node.keyword)
+        context.script(command, at: node, for: node.keyword, user: user)
     }
 }

@@ -180,7 +180,7 @@ public struct LVSScript: Sendable, Encodable, Hashable {
     static func parse(_ node: ConfNode, for what: String, context: inout BuildContext) -> LVSScript? {
         guard let command = context.argument(node, 0, expecting: "script") else { return nil }
         let args = node.arguments
-        context.script(command, at: node, for: what)
+        context.script(command, at: node, for: what, user: args.count > 1 ? args[1] : nil)
         return LVSScript(command: command, user: args.count > 1 ? args[1] : nil,
                          group: args.count > 2 ? args[2] : nil, location: node.location)
     }

@@ -98,8 +98,8 @@ struct VRRPInstanceTests {
     }
 
     @Test(arguments: [
-        ("priority 0", "(VI_1) Priority not valid! must be between 1 & 255. Using default 100"),
-        ("priority 256", "(VI_1) Priority not valid! must be between 1 & 255. Using default 100"),
+        ("priority 0", "(VI_1) Priority '0' not valid! must be between 1 & 255. Using default 100"),
+        ("priority 256", "(VI_1) Priority '256' not valid! must be between 1 & 255. Using default 100"),
         ("advert_int 0", "(VI_1) Advert interval (0) not valid! Must be > 0 - ignoring"),
         ("advert_int 300", "(VI_1) Advert interval (300) not valid! Must be > 0 - ignoring"),
         ("version 4", "(VI_1): Version must be either 2 or 3"),

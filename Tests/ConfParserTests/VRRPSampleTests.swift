@@ -12,6 +12,7 @@ import Testing
     struct NamespaceHost: HostEnvironment {
         func interfaceExists(_ name: String) -> Bool { ["lo", "eth0", "eth1"].contains(name) }
         func executableExists(_ program: String) -> Bool { LocalHost().executableExists(program) }
+        func userExists(_ name: String) -> Bool { LocalHost().userExists(name) }
     }
 
     func load(_ path: String) throws -> LoadResult {
