@@ -51,12 +51,25 @@ public struct KeywordTreeBuilder {
 
     /// Adds the tokens of one logical line.
     mutating func add(tokens: [String], at location: SourceLocation) {
-        // Common case: a plain statement without braces.
-        if !tokens.contains(where: { $0 == "{" || $0 == "}" }) {
+        var braces = 0
+        for token in tokens where Self.isBrace(token) { braces += 1 }
+        // Common shapes first: a plain statement, `keyword args {`, and a lone `}`.
+        if braces == 0 {
             var arguments = tokens
             let keyword = arguments.removeFirst()
             appendNode(ConfNode(keyword: keyword, arguments: arguments, location: location))
             lastCanTakeBlock = true
+            return
+        }
+        if braces == 1 && tokens.count >= 2 && tokens[tokens.count - 1] == "{" {
+            var arguments = tokens
+            arguments.removeLast()
+            let keyword = arguments.removeFirst()
+            open(ConfNode(keyword: keyword, arguments: arguments, location: location))
+            return
+        }
+        if tokens.count == 1 && tokens[0] == "}" {
+            close(at: location)
             return
         }
         let line = LogicalLine(tokens: tokens, location: location)
@@ -90,9 +103,17 @@ public struct KeywordTreeBuilder {
         }
     }
 
+    @inline(__always)
+    static func isBrace(_ token: String) -> Bool {
+        let utf8 = token.utf8
+        guard utf8.count == 1, let byte = utf8.first else { return false }
+        return byte == Tokenizer.openBrace || byte == Tokenizer.closeBrace
+    }
+
     mutating func open(_ node: ConfNode) {
         var node = node
         node.children = []
+        node.children!.reserveCapacity(4)
         stack.append(OpenBlock(node: node, ignored: false))
         lastCanTakeBlock = false
     }
