@@ -8,44 +8,20 @@ extension Checker {
     /// connect_ip, connect_port, bindto, bind_port, bind_if, fwmark, connect_timeout.
     static let connectionHandlers: Handlers = [
         "connect_ip": { draft, node, context in
-            guard let text = context.argument(node, expecting: "IP address") else { return }
-            guard let ip = IPAddress.fromConfig(text) else {
-                context.error("Invalid connect_ip address \(text) - ignoring", at: node)
-                return
-            }
-            if let bind = draft.checker.bindTo, bind.isIPv6 != ip.isIPv6 {
-                context.error("connect_ip address \(text) does not match address family of bindto - skipping", at: node)
-                return
-            }
+            guard let ip = connectionAddress(node, pairedWith: draft.checker.bindTo, named: "bindto", context: &context) else { return }
             draft.checker.$connectIP.set(ip, at: node.location)
         },
         "connect_port": { draft, node, context in
-            guard let text = context.argument(node, expecting: "port") else { return }
-            guard let port = BuildContext.parseInteger(text), (1...65535).contains(port) else {
-                context.error("Invalid checker connect_port '\(text)'", at: node)
-                return
-            }
-            draft.checker.$connectPort.set(UInt16(port), at: node.location)
+            guard let port = connectionPort(node, context: &context) else { return }
+            draft.checker.$connectPort.set(port, at: node.location)
         },
         "bindto": { draft, node, context in
-            guard let text = context.argument(node, expecting: "IP address") else { return }
-            guard let ip = IPAddress.fromConfig(text) else {
-                context.error("Invalid bindto address \(text) - ignoring", at: node)
-                return
-            }
-            if draft.target.isIPv6 != ip.isIPv6 {
-                context.error("bindto address \(text) does not match address family of connect_ip - skipping", at: node)
-                return
-            }
+            guard let ip = connectionAddress(node, pairedWith: draft.target, named: "connect_ip", context: &context) else { return }
             draft.checker.$bindTo.set(ip, at: node.location)
         },
         "bind_port": { draft, node, context in
-            guard let text = context.argument(node, expecting: "port") else { return }
-            guard let port = BuildContext.parseInteger(text), (1...65535).contains(port) else {
-                context.error("Invalid checker bind_port '\(text)'", at: node)
-                return
-            }
-            draft.checker.$bindPort.set(UInt16(port), at: node.location)
+            guard let port = connectionPort(node, context: &context) else { return }
+            draft.checker.$bindPort.set(port, at: node.location)
         },
         "bind_if": { draft, node, context in
             guard let name = context.argument(node, expecting: "interface name") else { return }
@@ -64,6 +40,32 @@ extension Checker {
             draft.checker.$connectTimeout.set(value, at: node.location)
         },
     ]
+
+    /// The address of `connect_ip` / `bindto`, which must have the family of the address it pairs
+    /// with (`other`, keyword `otherName`) when that is known; nil when reported.
+    static func connectionAddress(_ node: ConfNode, pairedWith other: IPAddress?, named otherName: String,
+                                  context: inout BuildContext) -> IPAddress? {
+        guard let text = context.argument(node, expecting: "IP address") else { return nil }
+        guard let ip = IPAddress.fromConfig(text) else {
+            context.error("Invalid \(node.keyword) address \(text) - ignoring", at: node)
+            return nil
+        }
+        if let other, other.isIPv6 != ip.isIPv6 {
+            context.error("\(node.keyword) address \(text) does not match address family of \(otherName) - skipping", at: node)
+            return nil
+        }
+        return ip
+    }
+
+    /// The port of `connect_port` / `bind_port` (1...65535); nil when reported.
+    static func connectionPort(_ node: ConfNode, context: inout BuildContext) -> UInt16? {
+        guard let text = context.argument(node, expecting: "port") else { return nil }
+        guard let port = BuildContext.parseInteger(text), (1...65535).contains(port) else {
+            context.error("Invalid checker \(node.keyword) '\(text)'", at: node)
+            return nil
+        }
+        return UInt16(port)
+    }
 
     /// alpha, retry, delay_before_retry, warmup, delay_loop, log_all_failures (MISC_CHECK has these).
     static let timingHandlers: Handlers = [

@@ -159,22 +159,8 @@ extension GlobalDefs {
         "enable_script_security": { defs, node, _ in
             defs.$enableScriptSecurity.set(true, at: node.location)
         },
-        "startup_script": { defs, node, context in
-            guard let script = scriptCommand(node) else {
-                context.error("startup script missing", at: node)
-                return
-            }
-            context.script(script.command, at: node, for: "startup_script")
-            defs.$startupScript.set(script, at: node.location)
-        },
-        "shutdown_script": { defs, node, context in
-            guard let script = scriptCommand(node) else {
-                context.error("shutdown script missing", at: node)
-                return
-            }
-            context.script(script.command, at: node, for: "shutdown_script")
-            defs.$shutdownScript.set(script, at: node.location)
-        },
+        "startup_script": script(\.$startupScript, missing: "startup script missing"),
+        "shutdown_script": script(\.$shutdownScript, missing: "shutdown script missing"),
         "startup_script_timeout": { defs, node, context in
             guard let value = number(node, &context, in: 1...1000) else { return }
             defs.$startupScriptTimeout.set(value, at: node.location)
@@ -186,9 +172,9 @@ extension GlobalDefs {
         "notify_fifo": fifo(\.$notifyFifo),
         "vrrp_notify_fifo": fifo(\.$vrrpNotifyFifo),
         "lvs_notify_fifo": fifo(\.$lvsNotifyFifo),
-        "notify_fifo_script": fifoScript(\.$notifyFifoScript),
-        "vrrp_notify_fifo_script": fifoScript(\.$vrrpNotifyFifoScript),
-        "lvs_notify_fifo_script": fifoScript(\.$lvsNotifyFifoScript),
+        "notify_fifo_script": script(\.$notifyFifoScript),
+        "vrrp_notify_fifo_script": script(\.$vrrpNotifyFifoScript),
+        "lvs_notify_fifo_script": script(\.$lvsNotifyFifoScript),
         "dynamic_interfaces": { defs, node, context in
             switch node.arguments.first {
             case nil:
@@ -227,10 +213,12 @@ extension GlobalDefs {
         }
     }
 
-    static func fifoScript(_ path: any WritableKeyPath<GlobalDefs, Sourced<ScriptCommand?>> & Sendable) -> Handler {
+    /// A script keyword (`startup_script`, `notify_fifo_script`, ...): the command is recorded for
+    /// script security; without one, `missing` (default "No KEYWORD specified") is reported.
+    static func script(_ path: any WritableKeyPath<GlobalDefs, Sourced<ScriptCommand?>> & Sendable, missing: String? = nil) -> Handler {
         { defs, node, context in
             guard let script = scriptCommand(node) else {
-                context.error("No \(node.keyword) specified", at: node)
+                context.error(missing ?? "No \(node.keyword) specified", at: node)
                 return
             }
             context.script(script.command, at: node, for: node.keyword)

@@ -43,14 +43,9 @@ public struct StaticRule: Sendable, Encodable, Equatable {
     }
 
     /// One line of the rule grammar; nil (with the error reported) when keepalived drops it.
-    /// `virtual_rules` calls this; `static_rules` uses the form that accepts `track_group`.
-    static func parseLine(_ node: ConfNode, context: inout BuildContext) -> StaticRule? {
-        var parser = RuleParser(node: node, trackGroups: nil)
-        return parser.parse(&context)
-    }
-
-    /// As `parseLine(_:context:)`, accepting `track_group` names from `trackGroups`.
-    static func parseLine(_ node: ConfNode, trackGroups: Set<String>, context: inout BuildContext) -> StaticRule? {
+    /// `static_rules` passes `trackGroups` (the names of the `track_group` blocks defined so far),
+    /// which enables the static-only `track_group` option; `virtual_rules` passes none.
+    static func parseLine(_ node: ConfNode, trackGroups: Set<String>? = nil, context: inout BuildContext) -> StaticRule? {
         var parser = RuleParser(node: node, trackGroups: trackGroups)
         return parser.parse(&context)
     }

@@ -1,26 +1,12 @@
 /// Reads one rule line with keepalived 2.2's rules and messages (see `StaticRule`).
 struct RuleParser {
-    var words: LineWords
-    /// Names of the track groups defined so far; nil where `track_group` is not allowed.
-    let trackGroups: Set<String>?
-    var family: RouteFamily?
+    var line: StaticLine
 
     init(node: ConfNode, trackGroups: Set<String>?) {
-        words = LineWords(node)
-        self.trackGroups = trackGroups
+        line = StaticLine(node, trackGroups: trackGroups)
     }
 
-    var node: ConfNode { words.node }
-
-    mutating func adopt(_ new: RouteFamily?, _ message: String, _ context: inout BuildContext) -> Bool {
-        guard let new else { return true }
-        if let family, family != new {
-            context.error(message, at: node)
-            return false
-        }
-        family = new
-        return true
-    }
+    var node: ConfNode { line.node }
 
     mutating func parse(_ context: inout BuildContext) -> StaticRule? {
         var rule = StaticRule(location: node.location)
@@ -31,24 +17,21 @@ struct RuleParser {
         var tableOption = false
         let mixed = "rule specification has mixed IPv4 and IPv6"
 
-        loop: while !words.atEnd {
-            let word = words.current
+        loop: while !line.atEnd {
+            let word = line.current
             switch word {
             case "inet", "inet6":
-                let new: RouteFamily = word == "inet" ? .inet : .inet6
-                guard adopt(new, "\(word) specified for IPv\(new == .inet ? 6 : 4) rule", &context) else { return nil }
-                // keepalived 2.2.7 also skips the word after inet / inet6.
-                words.index += 1
+                guard line.familyWord(word, kind: "rule", &context) else { return nil }
             case "from", "to":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let prefix = LinePrefix.parse(text, at: node, &context) else {
                     context.error("Invalid rule \(word) address \(text)", at: node)
                     return nil
                 }
-                guard adopt(prefix.family, mixed, &context) else { return nil }
+                guard line.adopt(prefix.family, mixed, &context) else { return nil }
                 if word == "from" { from = prefix } else { to = prefix }
             case "table", "lookup":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let table = RouteNames.value(text, in: RouteNames.tables, max: UInt32.max) else {
                     context.error("Routing table \(text) not found for rule", at: node)
                     return nil
@@ -65,19 +48,15 @@ struct RuleParser {
             case "not":
                 rule.invert = true
             case "preference", "order", "priority":
-                guard let text = words.value(&context),
-                      let value = words.number(text, in: 0...UInt64(UInt32.max), "Invalid rule preference \(text) specified", &context)
+                guard let text = line.value(&context),
+                      let value = line.number(text, in: 0...UInt64(UInt32.max), "Invalid rule preference \(text) specified", &context)
                 else { return nil }
                 priority = UInt32(value)
             case "tos", "dsfield":
-                guard let text = words.value(&context) else { return nil }
-                guard let value = RouteNames.value(text, in: RouteNames.dsfields, max: 255) else {
-                    context.error("TOS value \(text) is invalid", at: node)
-                    return nil
-                }
-                rule.tos = UInt8(value)
+                guard let tos = line.tos(&context) else { return nil }
+                rule.tos = tos
             case "fwmark":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard let mark = GlobalDefs.parseCNumber(parts[0]), mark <= UInt64(UInt32.max) else {
                     context.error("Invalid rule fwmark \(text) specified", at: node)
@@ -92,22 +71,22 @@ struct RuleParser {
                     rule.fwmask = UInt32(mask)
                 }
             case "realms":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard RouteNames.realms(text) != nil else {
                     context.error("invalid realms \(text) for rule", at: node)
                     return nil
                 }
                 tableOption = true
-                guard adopt(.inet, "realms is only valid for IPv4", &context) else { return nil }
+                guard line.adopt(.inet, "realms is only valid for IPv4", &context) else { return nil }
                 rule.realms = text
             case "suppress_prefixlength", "sup_pl":
-                guard let text = words.value(&context),
-                      let value = words.number(text, in: 0...UInt64(Int32.max), "Invalid suppress_prefixlength \(text) specified", &context)
+                guard let text = line.value(&context),
+                      let value = line.number(text, in: 0...UInt64(Int32.max), "Invalid suppress_prefixlength \(text) specified", &context)
                 else { return nil }
                 rule.suppressPrefixLength = Int(value)
                 tableOption = true
             case "suppress_ifgroup", "sup_group":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let group = RouteNames.value(text, in: RouteNames.groups, max: UInt32.max) else {
                     context.error("suppress_group \(text) is invalid", at: node)
                     return nil
@@ -115,18 +94,18 @@ struct RuleParser {
                 rule.suppressInterfaceGroup = group
                 tableOption = true
             case "dev", "iif", "oif":
-                guard let name = words.value(&context) else { return nil }
+                guard let name = line.value(&context) else { return nil }
                 context.interface(name, at: node, for: "rule")
                 if word == "oif" { rule.outputInterface = name } else { rule.inputInterface = name }
             case "tunnel-id":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let value = UInt64(text) else {
                     context.error("Invalid tunnel-id \(text) specified", at: node)
                     return nil
                 }
                 rule.tunnelID = value
             case "uidrange":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let range = NumberRange.parse(text, max: UInt32.max) else {
                     context.error("Invalid uidrange \(text) specified", at: node)
                     return nil
@@ -140,19 +119,19 @@ struct RuleParser {
                 action = .l3mdev
                 rule.l3mdev = true
             case "protocol":
-                guard let text = words.value(&context) else { return nil }
-                if let value = words.number(text, in: 0...255, "Invalid protocol \(text)", &context) {
+                guard let text = line.value(&context) else { return nil }
+                if let value = line.number(text, in: 0...255, "Invalid protocol \(text)", &context) {
                     rule.ruleProtocol = UInt8(value)
                 }
             case "ipproto":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 if let value = RouteNames.ipProtocol(text) {
                     rule.ipProtocol = value
                 } else {
                     context.error("Invalid ipproto \(text)", at: node)
                 }
             case "sport", "dport":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 if let range = NumberRange.parse(text, max: 65535) {
                     if word == "sport" { rule.sourcePorts = range } else { rule.destinationPorts = range }
                 } else {
@@ -160,16 +139,11 @@ struct RuleParser {
                 }
             case "no_track":
                 rule.noTrack = true
-            case "track_group" where trackGroups != nil:
-                guard let name = words.value(&context) else { return nil }
-                if rule.trackGroup != nil {
-                    context.error("track_group \(name) is a duplicate", at: node)
-                    break loop
-                }
-                if trackGroups?.contains(name) == true {
-                    rule.trackGroup = name
-                } else {
-                    context.error("track_group \(name) not found", at: node)
+            case "track_group" where line.trackGroups != nil:
+                switch line.trackGroup(into: &rule.trackGroup, &context) {
+                case .next: break
+                case .stop: break loop
+                case .failed: return nil
                 }
             default:
                 guard let new = ruleAction(word, &context) else { return nil }
@@ -179,7 +153,7 @@ struct RuleParser {
                 }
                 action = new
             }
-            words.index += 1
+            line.index += 1
         }
         return finish(rule, action: action, priority: priority, from: from, to: to, tableOption: tableOption, &context)
     }
@@ -188,13 +162,13 @@ struct RuleParser {
     mutating func ruleAction(_ word: String, _ context: inout BuildContext) -> RuleAction? {
         var name = word
         if word == "type" {
-            guard let next = words.value(&context) else { return nil }
+            guard let next = line.value(&context) else { return nil }
             name = next
         }
         switch name {
         case "goto":
-            guard let text = words.value(&context),
-                  let target = words.number(text, in: 0...UInt64(UInt32.max), "Invalid target \(text) specified", &context)
+            guard let text = line.value(&context),
+                  let target = line.number(text, in: 0...UInt64(UInt32.max), "Invalid target \(text) specified", &context)
             else { return nil }
             return .goto(UInt32(target))
         case "nop": return .nop
@@ -237,16 +211,13 @@ struct RuleParser {
         }
         rule.action = action
         if !rule.noTrack {
-            if let ruleProtocol = rule.ruleProtocol, ruleProtocol != 18 {
-                context.warning("Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol", at: node)
-            }
-            rule.ruleProtocol = 18
+            rule.ruleProtocol = line.trackedProtocol(rule.ruleProtocol, kind: "Rule", &context)
         }
         if rule.trackGroup != nil && rule.inputInterface == nil {
             context.warning("Static rule cannot have track_group if dev/iif not specified", at: node)
             rule.trackGroup = nil
         }
-        rule.family = family ?? .inet
+        rule.family = line.family ?? .inet
         rule.from = from?.resolved(rule.family)
         rule.to = to?.resolved(rule.family)
         if let priority {

@@ -1,12 +1,17 @@
-/// A cursor over the words of one route or rule line.
-struct LineWords {
+/// A cursor over the words of one route or rule line, with what both grammars track while reading
+/// it: the address family the line has so far and the track groups it may name.
+struct StaticLine {
     let node: ConfNode
     let words: [String]
     var index = 0
+    /// Names of the track groups defined so far; nil where `track_group` is not allowed.
+    let trackGroups: Set<String>?
+    var family: RouteFamily?
 
-    init(_ node: ConfNode) {
+    init(_ node: ConfNode, trackGroups: Set<String>?) {
         self.node = node
         words = node.tokens
+        self.trackGroups = trackGroups
     }
 
     var atEnd: Bool { index >= words.count }
@@ -37,6 +42,70 @@ struct LineWords {
         guard index + 1 < words.count, words[index + 1] == word else { return false }
         index += 1
         return true
+    }
+
+    /// Takes `new` as the line's family, or reports `message` when the line already has the other one.
+    mutating func adopt(_ new: RouteFamily?, _ message: String, _ context: inout BuildContext) -> Bool {
+        guard let new else { return true }
+        if let family, family != new {
+            context.error(message, at: node)
+            return false
+        }
+        family = new
+        return true
+    }
+
+    /// `inet` / `inet6` at the cursor for a line of `kind` ("route" / "rule"); false when reported.
+    mutating func familyWord(_ word: String, kind: String, _ context: inout BuildContext) -> Bool {
+        let new: RouteFamily = word == "inet" ? .inet : .inet6
+        guard adopt(new, "\(word) specified for IPv\(new == .inet ? 6 : 4) \(kind)", &context) else { return false }
+        // keepalived 2.2.7 also skips the word after inet / inet6.
+        index += 1
+        return true
+    }
+
+    /// What reading `track_group NAME` leaves the line reader to do.
+    enum TrackGroupOutcome {
+        /// Go on with the next word.
+        case next
+        /// A second track_group (reported): stop reading options.
+        case stop
+        /// The name is missing (reported): keepalived drops the line.
+        case failed
+    }
+
+    /// `track_group NAME` at the cursor, into `group`; a name not among `trackGroups` is reported.
+    mutating func trackGroup(into group: inout String?, _ context: inout BuildContext) -> TrackGroupOutcome {
+        guard let name = value(&context) else { return .failed }
+        if group != nil {
+            context.error("track_group \(name) is a duplicate", at: node)
+            return .stop
+        }
+        if trackGroups?.contains(name) == true {
+            group = name
+        } else {
+            context.error("track_group \(name) not found", at: node)
+        }
+        return .next
+    }
+
+    /// `tos` / `dsfield VALUE` at the cursor (a number or a name from rt_dsfield); nil when reported.
+    mutating func tos(_ context: inout BuildContext) -> UInt8? {
+        guard let text = value(&context) else { return nil }
+        guard let value = RouteNames.value(text, in: RouteNames.dsfields, max: 255) else {
+            context.error("TOS value \(text) is invalid", at: node)
+            return nil
+        }
+        return UInt8(value)
+    }
+
+    /// The protocol of a tracked line: keepalived's own (RTPROT_KEEPALIVED, 18); another one that
+    /// was given is reported (`kind`: "Route" / "Rule") and replaced.
+    func trackedProtocol(_ given: UInt8?, kind: String, _ context: inout BuildContext) -> UInt8 {
+        if let given, given != 18 {
+            context.warning("\(kind) cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol", at: node)
+        }
+        return 18
     }
 }
 

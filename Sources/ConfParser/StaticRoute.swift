@@ -49,15 +49,9 @@ public struct StaticRoute: Sendable, Encodable, Equatable {
     }
 
     /// One line of the route grammar; nil (with the error reported) when keepalived drops it.
-    /// `virtual_routes` calls this; `static_routes` uses the form that accepts `track_group`.
-    static func parseLine(_ node: ConfNode, context: inout BuildContext) -> StaticRoute? {
-        var parser = RouteParser(node: node, trackGroups: nil)
-        return parser.parse(&context)
-    }
-
-    /// As `parseLine(_:context:)`; `trackGroups` (the names of the `track_group` blocks defined so
-    /// far) enables the static-only `track_group` option.
-    static func parseLine(_ node: ConfNode, trackGroups: Set<String>, context: inout BuildContext) -> StaticRoute? {
+    /// `static_routes` passes `trackGroups` (the names of the `track_group` blocks defined so far),
+    /// which enables the static-only `track_group` option; `virtual_routes` passes none.
+    static func parseLine(_ node: ConfNode, trackGroups: Set<String>? = nil, context: inout BuildContext) -> StaticRoute? {
         var parser = RouteParser(node: node, trackGroups: trackGroups)
         return parser.parse(&context)
     }

@@ -41,8 +41,8 @@ extension RouteParser {
     /// Reads the attribute at the cursor into `route.options`.
     mutating func option(_ name: String, into route: inout StaticRoute, _ context: inout BuildContext) -> OptionOutcome {
         if let template = Self.lockableNumbers[name] ?? Self.lockableTimes[name] {
-            let lock = words.skip("lock")
-            guard let text = words.value(&context) else { return .failed }
+            let lock = line.skip("lock")
+            guard let text = line.value(&context) else { return .failed }
             let valid = Self.lockableTimes[name] != nil
                 ? Self.isTime(text)
                 : GlobalDefs.parseCNumber(text).map { $0 <= UInt64(UInt32.max) } ?? false
@@ -54,56 +54,56 @@ extension RouteParser {
             return .handled
         }
         if let (range, template) = Self.numbers[name] {
-            guard let text = words.value(&context),
-                  words.number(text, in: range, Self.message(template, text), &context) != nil else { return .failed }
+            guard let text = line.value(&context),
+                  line.number(text, in: range, Self.message(template, text), &context) != nil else { return .failed }
             route.options.append(RouteOption(name: name, value: [text]))
             return .handled
         }
         switch name {
         case "expires", "pref":
-            guard let text = words.value(&context) else { return .failed }
-            guard family != .inet else {
+            guard let text = line.value(&context) else { return .failed }
+            guard line.family != .inet else {
                 context.error("\(name) is only valid for IPv6", at: node)
                 return .failed
             }
-            family = .inet6
+            line.family = .inet6
             if name == "expires" {
-                guard words.number(text, in: 0...UInt64(UInt32.max), "Invalid expires time \(text) specified for route", &context) != nil
+                guard line.number(text, in: 0...UInt64(UInt32.max), "Invalid expires time \(text) specified for route", &context) != nil
                 else { return .failed }
             } else if !["low", "medium", "high"].contains(text) {
-                guard words.number(text, in: 0...255, "Invalid pref value \(text) specified for route", &context) != nil
+                guard line.number(text, in: 0...255, "Invalid pref value \(text) specified for route", &context) != nil
                 else { return .failed }
             }
             route.options.append(RouteOption(name: name, value: [text]))
         case "congctl":
-            let lock = words.skip("lock")
-            guard let text = words.value(&context) else { return .failed }
+            let lock = line.skip("lock")
+            guard let text = line.value(&context) else { return .failed }
             route.options.append(RouteOption(name: name, lock: lock, value: [text]))
         case "features":
-            guard let text = words.value(&context) else { return .failed }
+            guard let text = line.value(&context) else { return .failed }
             if text == "ecn" {
                 route.options.append(RouteOption(name: name, value: [text]))
             } else {
                 context.error("feature \(text) not supported", at: node)
             }
         case "ttl-propagate":
-            guard let text = words.value(&context) else { return .failed }
+            guard let text = line.value(&context) else { return .failed }
             if text == "enabled" || text == "disabled" {
                 route.options.append(RouteOption(name: name, value: [text]))
             } else {
                 context.error("ttl-propagate value \(text) not recognised", at: node)
             }
         case "realms":
-            guard let text = words.value(&context) else { return .failed }
+            guard let text = line.value(&context) else { return .failed }
             guard RouteNames.realms(text) != nil else {
                 context.error("Invalid realms \(text) for route", at: node)
                 return .failed
             }
-            guard family != .inet6 else {
+            guard line.family != .inet6 else {
                 context.error("realms are only valid for IPv4", at: node)
                 return .failed
             }
-            family = .inet
+            line.family = .inet
             route.options.append(RouteOption(name: name, value: [text]))
         default:
             return .notAnOption
@@ -122,22 +122,22 @@ extension RouteParser {
     /// `encap TYPE ...` at the cursor: the words read (type first); leaves the cursor on the first
     /// word after them. Problems are reported; the route is kept, as keepalived does.
     mutating func parseEncap(_ context: inout BuildContext) -> [String] {
-        words.index += 1
-        guard !words.atEnd else {
+        line.index += 1
+        guard !line.atEnd else {
             context.error("Missing encap type", at: node)
             return []
         }
-        let type = words.current
-        words.index += 1
+        let type = line.current
+        line.index += 1
         var read = [type]
         switch type {
         case "ip", "ip6":
             let ipv6 = type == "ip6"
             let keys: Set<String> = ipv6 ? ["id", "dst", "src", "tc", "hoplimit", "flags"] : ["id", "dst", "src", "tos", "ttl", "flags"]
             var hasTarget = false
-            while words.index + 1 < words.words.count, keys.contains(words.current) {
-                let key = words.current
-                let value = words.words[words.index + 1]
+            while line.index + 1 < line.words.count, keys.contains(line.current) {
+                let key = line.current
+                let value = line.words[line.index + 1]
                 var valid = true
                 switch key {
                 case "dst", "src":
@@ -167,16 +167,16 @@ extension RouteParser {
                 }
                 guard valid else { return read }
                 read += [key, value]
-                words.index += 2
+                line.index += 2
             }
             if !hasTarget { context.error("address or id missing for \(type) encapsulation", at: node) }
         case "mpls", "ila":
-            guard !words.atEnd else {
+            guard !line.atEnd else {
                 context.error(type == "mpls" ? "missing address for MPLS encapsulation" : "missing locator for ILA encapsulation", at: node)
                 return read
             }
-            read.append(words.current)
-            words.index += 1
+            read.append(line.current)
+            line.index += 1
         default:
             context.error("Unknown encap type - \(type)", at: node)
         }
@@ -186,30 +186,30 @@ extension RouteParser {
     /// `nexthop [via [inet|inet6] ADDR] [dev IF] [weight N] [onlink] [realms R] [encap ...]`...
     /// A bad nexthop ends the list; the route keeps the nexthops before it (as keepalived).
     mutating func parseNexthops(into route: inout StaticRoute, _ context: inout BuildContext) {
-        while !words.atEnd && words.current == "nexthop" {
-            words.index += 1
+        while !line.atEnd && line.current == "nexthop" {
+            line.index += 1
             var nexthop = RouteNexthop()
-            options: while !words.atEnd {
-                switch words.current {
+            options: while !line.atEnd {
+                switch line.current {
                 case "via":
-                    guard var text = words.value(&context) else { return }
+                    guard var text = line.value(&context) else { return }
                     if text == "inet" || text == "inet6" {
-                        guard adopt(text == "inet" ? .inet : .inet6, "IPv4/6 mismatch for nexthop", &context),
-                              let next = words.value(&context) else { return }
+                        guard line.adopt(text == "inet" ? .inet : .inet6, "IPv4/6 mismatch for nexthop", &context),
+                              let next = line.value(&context) else { return }
                         text = next
                     }
                     guard let address = LinePrefix.address(text, at: node, &context) else {
                         context.error("invalid nexthop address \(text)", at: node)
                         return
                     }
-                    guard adopt(RouteFamily(address), "Address family mismatch for next hop", &context) else { return }
+                    guard line.adopt(RouteFamily(address), "Address family mismatch for next hop", &context) else { return }
                     nexthop.via = address
                 case "dev":
-                    guard let name = words.value(&context) else { return }
+                    guard let name = line.value(&context) else { return }
                     context.interface(name, at: node, for: "VROUTE nexthop")
                     nexthop.device = name
                 case "weight":
-                    guard let text = words.value(&context) else { return }
+                    guard let text = line.value(&context) else { return }
                     guard let weight = GlobalDefs.parseCNumber(text), (1...256).contains(weight) else {
                         context.error("Invalid weight \(text) specified for route", at: node)
                         return
@@ -221,12 +221,12 @@ extension RouteParser {
                     nexthop.encap = parseEncap(&context)
                     continue options
                 case "realms":
-                    guard let text = words.value(&context) else { return }
+                    guard let text = line.value(&context) else { return }
                     guard RouteNames.realms(text) != nil else {
                         context.error("Invalid realms \(text) for route", at: node)
                         return
                     }
-                    guard adopt(.inet, "realms are only supported for IPv4", &context) else { return }
+                    guard line.adopt(.inet, "realms are only supported for IPv4", &context) else { return }
                     nexthop.realms = text
                 case "as":
                     context.error("'as [to]' (nat) not supported", at: node)
@@ -234,12 +234,12 @@ extension RouteParser {
                 default:
                     break options
                 }
-                words.index += 1
+                line.index += 1
             }
             route.nexthops.append(nexthop)
         }
-        if !words.atEnd {
-            context.error("Route has trailing nonsense after nexthops - \(words.current)", at: node)
+        if !line.atEnd {
+            context.error("Route has trailing nonsense after nexthops - \(line.current)", at: node)
         }
     }
 }

@@ -1,27 +1,12 @@
 /// Reads one route line with keepalived 2.2's rules and messages (see `StaticRoute`).
 struct RouteParser {
-    var words: LineWords
-    /// Names of the track groups defined so far; nil where `track_group` is not allowed.
-    let trackGroups: Set<String>?
-    var family: RouteFamily?
+    var line: StaticLine
 
     init(node: ConfNode, trackGroups: Set<String>?) {
-        words = LineWords(node)
-        self.trackGroups = trackGroups
+        line = StaticLine(node, trackGroups: trackGroups)
     }
 
-    var node: ConfNode { words.node }
-
-    /// Takes `new` as the line's family, or reports `message` when the line already has the other one.
-    mutating func adopt(_ new: RouteFamily?, _ message: String, _ context: inout BuildContext) -> Bool {
-        guard let new else { return true }
-        if let family, family != new {
-            context.error(message, at: node)
-            return false
-        }
-        family = new
-        return true
-    }
+    var node: ConfNode { line.node }
 
     mutating func parse(_ context: inout BuildContext) -> StaticRoute? {
         var route = StaticRoute(location: node.location, destination: IPPrefix(address: .v4(0), length: 0))
@@ -30,42 +15,39 @@ struct RouteParser {
         var nexthopsFollow = false
         let mix = "Cannot mix IPv4 and IPv6 addresses for route"
 
-        loop: while !words.atEnd {
-            let word = words.current
+        loop: while !line.atEnd {
+            let word = line.current
             switch word {
             case "inet", "inet6":
-                let new: RouteFamily = word == "inet" ? .inet : .inet6
-                guard adopt(new, "\(word) specified for IPv\(new == .inet ? 6 : 4) route", &context) else { return nil }
-                // keepalived 2.2.7 also skips the word after inet / inet6.
-                words.index += 1
+                guard line.familyWord(word, kind: "route", &context) else { return nil }
             case "src":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let address = LinePrefix.address(text, at: node, &context) else {
                     context.error("invalid route src address \(text)", at: node)
                     return nil
                 }
-                guard adopt(RouteFamily(address), mix, &context) else { return nil }
+                guard line.adopt(RouteFamily(address), mix, &context) else { return nil }
                 route.preferredSource = address
             case "as":
-                guard let next = words.value(&context) else { return nil }
-                if next == "to", words.value(&context) == nil { return nil }
+                guard let next = line.value(&context) else { return nil }
+                if next == "to", line.value(&context) == nil { return nil }
                 context.error("\"as to\" for MPLS only - ignoring", at: node)
             case "via", "gw":
                 if word == "gw" { context.warning("\"gw\" for routes is deprecated. Please use \"via\"", at: node) }
-                guard var text = words.value(&context) else { return nil }
+                guard var text = line.value(&context) else { return nil }
                 if text == "inet" || text == "inet6" {
-                    guard adopt(text == "inet" ? .inet : .inet6, mix, &context) else { return nil }
-                    guard let next = words.value(&context) else { return nil }
+                    guard line.adopt(text == "inet" ? .inet : .inet6, mix, &context) else { return nil }
+                    guard let next = line.value(&context) else { return nil }
                     text = next
                 }
                 guard let address = LinePrefix.address(text, at: node, &context) else {
                     context.error("invalid route via address \(text)", at: node)
                     return nil
                 }
-                guard adopt(RouteFamily(address), mix, &context) else { return nil }
+                guard line.adopt(RouteFamily(address), mix, &context) else { return nil }
                 route.via = address
             case "from":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let prefix = LinePrefix.parse(text, at: node, &context) else {
                     context.error("invalid route from address \(text)", at: node)
                     return nil
@@ -74,43 +56,39 @@ struct RouteParser {
                     context.error("route from address only supported with IPv6 (\(text))", at: node)
                     return nil
                 }
-                guard adopt(.inet6, mix, &context) else { return nil }
+                guard line.adopt(.inet6, mix, &context) else { return nil }
                 route.source = prefix.resolved(.inet6)
             case "tos", "dsfield":
-                guard let text = words.value(&context) else { return nil }
-                guard let value = RouteNames.value(text, in: RouteNames.dsfields, max: 255) else {
-                    context.error("TOS value \(text) is invalid", at: node)
-                    return nil
-                }
-                route.tos = UInt8(value)
+                guard let tos = line.tos(&context) else { return nil }
+                route.tos = tos
             case "table":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let value = RouteNames.value(text, in: RouteNames.tables, max: UInt32.max) else {
                     context.error("Routing table \(text) not found for route", at: node)
                     return nil
                 }
                 route.table = value
             case "protocol":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let value = RouteNames.value(text, in: RouteNames.protocols, max: 255) else {
                     context.error("Protocol \(text) not found or invalid for route", at: node)
                     return nil
                 }
                 route.routeProtocol = UInt8(value)
             case "scope":
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let value = RouteNames.value(text, in: RouteNames.scopes, max: 255) else {
                     context.error("Scope \(text) not found or invalid for route", at: node)
                     return nil
                 }
                 route.scope = UInt8(value)
             case "metric", "priority", "preference":
-                guard let text = words.value(&context),
-                      let value = words.number(text, in: 0...UInt64(UInt32.max), "Invalid metric \(text) specified for route", &context)
+                guard let text = line.value(&context),
+                      let value = line.number(text, in: 0...UInt64(UInt32.max), "Invalid metric \(text) specified for route", &context)
                 else { return nil }
                 route.metric = UInt32(value)
             case "dev", "oif":
-                guard let name = words.value(&context) else { return nil }
+                guard let name = line.value(&context) else { return nil }
                 context.interface(name, at: node, for: "VROUTE nexthop")
                 route.device = name
             case "onlink":
@@ -121,33 +99,28 @@ struct RouteParser {
                 continue loop
             case "no_track":
                 route.noTrack = true
-            case "track_group" where trackGroups != nil:
-                guard let name = words.value(&context) else { return nil }
-                if route.trackGroup != nil {
-                    context.error("track_group \(name) is a duplicate", at: node)
-                    break loop
-                }
-                if trackGroups?.contains(name) == true {
-                    route.trackGroup = name
-                } else {
-                    context.error("track_group \(name) not found", at: node)
+            case "track_group" where line.trackGroups != nil:
+                switch line.trackGroup(into: &route.trackGroup, &context) {
+                case .next: break
+                case .stop: break loop
+                case .failed: return nil
                 }
             case "append":
                 route.append = true
             case "prepend":
                 route.append = false
             case "vrf":
-                guard let name = words.value(&context) else { return nil }
+                guard let name = line.value(&context) else { return nil }
                 context.interface(name, at: node, for: "route vrf")
                 route.vrf = name
             case "or":
                 context.warning("\"or\" for routes is deprecated. Please use \"nexthop\"", at: node)
                 guard route.nexthops.isEmpty else {
                     context.error("\"or\" route already specified - ignoring subsequent", at: node)
-                    words.index += 2
+                    line.index += 2
                     continue loop
                 }
-                guard let text = words.value(&context) else { return nil }
+                guard let text = line.value(&context) else { return nil }
                 guard let address = LinePrefix.address(text, at: node, &context) else {
                     context.error("Invalid \"or\" address \(text)", at: node)
                     return nil
@@ -168,29 +141,29 @@ struct RouteParser {
                 case .notAnOption:
                     var text = word
                     if word == "to" {
-                        guard let next = words.value(&context) else { return nil }
+                        guard let next = line.value(&context) else { return nil }
                         text = next
                     } else if let type = RouteType(rawValue: word) {
                         route.type = type
-                        guard let next = words.value(&context) else { return nil }
+                        guard let next = line.value(&context) else { return nil }
                         text = next
                     }
                     guard let prefix = LinePrefix.parse(text, at: node, &context) else {
                         context.error("unknown route keyword \(text)", at: node)
                         return nil
                     }
-                    guard adopt(prefix.family, "\(mix) (\(text))", &context) else { return nil }
+                    guard line.adopt(prefix.family, "\(mix) (\(text))", &context) else { return nil }
                     destination = prefix
                     destinationText = text
                 }
             }
-            words.index += 1
+            line.index += 1
         }
 
         if nexthopsFollow {
             parseNexthops(into: &route, &context)
-        } else if !words.atEnd {
-            context.error("Route has trailing nonsense - \(words.current)", at: node)
+        } else if !line.atEnd {
+            context.error("Route has trailing nonsense - \(line.current)", at: node)
             return nil
         }
         guard let destination else {
@@ -198,10 +171,7 @@ struct RouteParser {
             return nil
         }
         if !route.noTrack {
-            if let routeProtocol = route.routeProtocol, routeProtocol != 18 {
-                context.warning("Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol", at: node)
-            }
-            route.routeProtocol = 18
+            route.routeProtocol = line.trackedProtocol(route.routeProtocol, kind: "Route", &context)
             if route.device == nil {
                 context.warning("Warning - cannot track route \(destinationText) with no interface specified, not tracking", at: node)
                 route.noTrack = true
@@ -211,7 +181,7 @@ struct RouteParser {
             context.warning("Static route cannot have track group if no oif specified", at: node)
             route.trackGroup = nil
         }
-        route.family = family ?? .inet
+        route.family = line.family ?? .inet
         route.destination = destination.resolved(route.family)
         return route
     }

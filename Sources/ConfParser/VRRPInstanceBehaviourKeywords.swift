@@ -9,15 +9,8 @@ extension VRRPInstanceParser {
         "garp_master_refresh_repeat": garpRepeat(\.$garpMasterRefreshRepeat, zeroAllowed: false),
         "garp_lower_prio_repeat": garpRepeat(\.$garpLowerPriorityRepeat, zeroAllowed: true),
         "smtp_alert": { parser, node, context in
-            guard let text = node.arguments.first else {
-                parser.instance.$smtpAlert.set(true, at: node.location)
-                return
-            }
-            if let value = BuildContext.parseBool(text) {
-                parser.instance.$smtpAlert.set(value, at: node.location)
-            } else {
-                context.error("Invalid vrrp_instance smtp_alert parameter \(text)", at: node)
-            }
+            guard let value = VRRPNotifyParser.smtpAlert(node, block: "vrrp_instance", context: &context) else { return }
+            parser.instance.$smtpAlert.set(value, at: node.location)
         },
         "notify_priority_changes": flag(\.$notifyPriorityChanges),
         "notify_master": notify,

@@ -98,17 +98,8 @@ struct VRRPInstanceParser {
     }
 
     static func track(_ parser: inout VRRPInstanceParser, _ node: ConfNode, _ context: inout BuildContext) {
-        let name = parser.instance.name
-        switch node.keyword {
-        case "track_interface":
-            VRRPTrackParser.interfaces(node, owner: name, what: "vrrp_instance \(name)", into: &parser.instance.tracking, context: &context)
-        case "track_script":
-            VRRPTrackParser.scripts(node, owner: name, into: &parser.instance.tracking, config: parser.config, context: &context)
-        case "track_file":
-            VRRPTrackParser.files(node, owner: name, into: &parser.instance.tracking, config: parser.config, context: &context)
-        default:
-            VRRPTrackParser.other(node, owner: name, into: &parser.instance.tracking, config: parser.config, context: &context)
-        }
+        VRRPTrackParser.parse(node, owner: parser.instance.name, block: "vrrp_instance", into: &parser.instance.tracking,
+                              config: parser.config, context: &context)
     }
 
     static func addresses(_ parser: inout VRRPInstanceParser, _ node: ConfNode, _ context: inout BuildContext) {

@@ -70,4 +70,15 @@ enum VRRPNotifyParser {
         scripts[keyPath: path] = NotifyScript(command: command, user: user, group: group, location: node.location)
         context.script(command, at: node, for: node.keyword, user: user)
     }
+
+    /// `smtp_alert [BOOL]` (no argument means true); a bad BOOL is reported naming `block`
+    /// ("vrrp_instance" / "vrrp_group") and gives nil.
+    static func smtpAlert(_ node: ConfNode, block: String, context: inout BuildContext) -> Bool? {
+        guard let text = node.arguments.first else { return true }
+        guard let value = BuildContext.parseBool(text) else {
+            context.error("Invalid \(block) smtp_alert parameter \(text)", at: node)
+            return nil
+        }
+        return value
+    }
 }

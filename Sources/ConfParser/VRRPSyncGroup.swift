@@ -39,17 +39,8 @@ public struct VRRPSyncGroup: Sendable, Encodable {
     }
 
     static func track(_ parser: inout Parser, _ node: ConfNode, _ context: inout BuildContext) {
-        let name = parser.group.name
-        switch node.keyword {
-        case "track_interface":
-            VRRPTrackParser.interfaces(node, owner: name, what: "vrrp_sync_group \(name)", into: &parser.group.tracking, context: &context)
-        case "track_script":
-            VRRPTrackParser.scripts(node, owner: name, into: &parser.group.tracking, config: parser.config, context: &context)
-        case "track_file":
-            VRRPTrackParser.files(node, owner: name, into: &parser.group.tracking, config: parser.config, context: &context)
-        default:
-            VRRPTrackParser.other(node, owner: name, into: &parser.group.tracking, config: parser.config, context: &context)
-        }
+        VRRPTrackParser.parse(node, owner: parser.group.name, block: "vrrp_sync_group", into: &parser.group.tracking,
+                              config: parser.config, context: &context)
     }
 
     static let keywords = KeywordTable<Parser>([
@@ -75,15 +66,8 @@ public struct VRRPSyncGroup: Sendable, Encodable {
         "notify_stop": notify,
         "notify": notify,
         "smtp_alert": { parser, node, context in
-            guard let text = node.arguments.first else {
-                parser.group.$smtpAlert.set(true, at: node.location)
-                return
-            }
-            if let value = BuildContext.parseBool(text) {
-                parser.group.$smtpAlert.set(value, at: node.location)
-            } else {
-                context.error("Invalid vrrp_group smtp_alert parameter \(text)", at: node)
-            }
+            guard let value = VRRPNotifyParser.smtpAlert(node, block: "vrrp_group", context: &context) else { return }
+            parser.group.$smtpAlert.set(value, at: node.location)
         },
         "notify_priority_changes": { parser, node, context in
             if let value = context.bool(node) { parser.group.$notifyPriorityChanges.set(value, at: node.location) }

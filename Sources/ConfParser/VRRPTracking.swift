@@ -53,6 +53,22 @@ public struct VRRPTracking: Sendable, Encodable, Equatable {
 /// Scripts and files must be defined before they are referenced (keepalived resolves them while
 /// parsing), so `config` holds what has been defined so far.
 enum VRRPTrackParser {
+    /// One `track_interface` / `track_script` / `track_file` / `track_process` / `track_bfd` block
+    /// of `block` ("vrrp_instance" / "vrrp_sync_group") `owner`.
+    static func parse(_ node: ConfNode, owner: String, block: String, into tracking: inout VRRPTracking,
+                      config: Config, context: inout BuildContext) {
+        switch node.keyword {
+        case "track_interface":
+            interfaces(node, owner: owner, what: "\(block) \(owner)", into: &tracking, context: &context)
+        case "track_script":
+            scripts(node, owner: owner, into: &tracking, config: config, context: &context)
+        case "track_file":
+            files(node, owner: owner, into: &tracking, config: config, context: &context)
+        default:
+            other(node, owner: owner, into: &tracking, config: config, context: &context)
+        }
+    }
+
     static func interfaces(_ node: ConfNode, owner: String, what: String, into tracking: inout VRRPTracking,
                            context: inout BuildContext) {
         for line in context.block(node) {
