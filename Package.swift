@@ -47,6 +47,7 @@ let package = Package(
             pkgConfig: "libnl-genl-3.0",
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-genl-3-dev"])]
         ),
+        .testTarget(name: "IPVSSyncTests", dependencies: ["IPVSSync", "ConfParser"], swiftSettings: strictSettings),
         .testTarget(
             name: "ConfParserTests",
             dependencies: ["ConfParser", "KeepalivedCLI"],

@@ -17,6 +17,15 @@ packages=(
     python3 python3-pytest systemd
 )
 
+# --- IPVS lab (Tests/Integration/lab) -----------------------------------------------------------
+# This machine's kernel has no IPVS, so the lab boots Debian's packaged kernel (its modules include
+# ip_vs) under QEMU emulation with virtme-ng (vng, from PyPI below), with ipvsadm as the oracle in the
+# guest. vng needs a statically linked busybox for its initramfs (busybox-static replaces busybox).
+packages+=(
+    qemu-system-x86 linux-image-amd64 busybox-static ipvsadm kmod
+)
+# --- end of IPVS lab packages ---------------------------------------------------------------------
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg -s "$package" >/dev/null 2>&1; then
@@ -43,6 +52,15 @@ if ! "$python" -m pytest --version >/dev/null 2>&1; then
     "$python" -m pip install --quiet pytest ||
         "$python" -m pip install --quiet --break-system-packages pytest
 fi
+
+# --- IPVS lab: virtme-ng (not packaged for Debian 12) for the same python3; the version the lab was
+# measured with. vmrun.py finds `vng` on PATH or next to this python.
+if ! "$python" -c 'import virtme_ng' >/dev/null 2>&1; then
+    echo "install-deps: $python has no virtme-ng; installing it from PyPI for the IPVS lab"
+    "$python" -m pip install --quiet 'virtme-ng==1.42' ||
+        "$python" -m pip install --quiet --break-system-packages 'virtme-ng==1.42'
+fi
+# --- end of IPVS lab ------------------------------------------------------------------------------
 
 if ! command -v swift >/dev/null 2>&1 && [[ ! -x /opt/swift/usr/bin/swift ]]; then
     echo "install-deps: no Swift toolchain on PATH or at /opt/swift/usr/bin (Swift 6 is needed)" >&2

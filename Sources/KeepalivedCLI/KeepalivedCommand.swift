@@ -78,7 +78,16 @@ public struct KeepalivedCommand: ParsableCommand {
             let status = ConfigTestRunner.run(path: useFile, options: options, dumpJSON: dumpConf, summary: summary)
             throw ExitCode(status.rawValue)
         }
-        FileHandle.standardError.write(Data("keepalivedd: only -t (config test) and --dump-conf work in this build; the daemon arrives with the VRRP, HealthCheck and IPVSSync issues.\n".utf8))
-        throw ExitCode(2)
+        guard checkOnly else {
+            FileHandle.standardError.write(Data("keepalivedd: this build runs the checker/LVS half only (-C); VRRP arrives with its issue.\n".utf8))
+            throw ExitCode(2)
+        }
+        if !dontFork && daemon(0, 0) != 0 {
+            throw ValidationError("cannot detach from the terminal: \(String(cString: strerror(errno)))")
+        }
+        let log = DaemonLog(identity: .checkers, console: logConsole, detail: logDetail, facility: logFacility)
+        let settings = CheckerDaemon.Settings(configPath: useFile, parseOptions: options, dontReleaseIPVS: dontReleaseIPVS,
+                                              pidFiles: [pidFile, checkersPidFile], commandLine: CommandLine.arguments)
+        CheckerDaemon.run(settings: settings, log: log)
     }
 }

@@ -1,0 +1,71 @@
+/// Something that holds an IPVS table: the kernel over generic netlink, or `InMemoryBackend`.
+///
+/// Errors are `IPVSError` with the kernel's errno: EEXIST when adding what exists, ESRCH for a
+/// missing service (or a stopped daemon), ENOENT for a missing destination or unknown scheduler.
+public protocol IPVSBackend: AnyObject, Sendable {
+    /// Every service with its destinations, the connection timeouts and the running sync daemons.
+    func dump() throws -> IPVSTable
+    func apply(_ operation: IPVSOperation) throws
+}
+
+/// What applying a plan did.
+public struct IPVSApplyResult: Sendable, Equatable {
+    /// Operations the backend carried out.
+    public var applied = 0
+    /// Additions that found the entry there already (EEXIST, success as in keepalived).
+    public var alreadyPresent = 0
+    /// Removals that found the entry gone already (ENOENT / ESRCH, success as in keepalived).
+    public var alreadyAbsent = 0
+    /// Operations that failed, with the backend's error; the rest of the plan was still applied.
+    public var failures: [Failure] = []
+
+    public struct Failure: Sendable, Equatable {
+        public var operation: IPVSOperation
+        public var error: IPVSError
+    }
+
+    public init() {}
+
+    /// Operations that reached the state they asked for.
+    public var succeeded: Int { applied + alreadyPresent + alreadyAbsent }
+}
+
+/// Applying plans to backends.
+public enum IPVSSync {
+    /// Applies `plan` in order, going on after errors as keepalived does. `log` receives each
+    /// operation's keepalived log line before it is applied; a line is given once per call (the
+    /// entries of a virtual_server_group share their lines).
+    @discardableResult
+    public static func apply(_ plan: [IPVSOperation], to backend: any IPVSBackend,
+                             log: ((String) -> Void)? = nil) -> IPVSApplyResult {
+        var result = IPVSApplyResult()
+        var logged = Set<String>()
+        for operation in plan {
+            if let log, let line = operation.logMessage, logged.insert(line).inserted { log(line) }
+            do {
+                try backend.apply(operation)
+                result.applied += 1
+            } catch let error as IPVSError {
+                if operation.isAddition && error.isAlreadyExists {
+                    result.alreadyPresent += 1
+                } else if operation.isRemoval && error.isNotFound {
+                    result.alreadyAbsent += 1
+                } else {
+                    result.failures.append(.init(operation: operation, error: error))
+                }
+            } catch {
+                result.failures.append(.init(operation: operation, error: IPVSError(code: 0, message: "\(error)")))
+            }
+        }
+        return result
+    }
+
+    /// Dumps the backend, plans against `desired` and applies the plan; returns the plan and result.
+    @discardableResult
+    public static func reconcile(_ desired: IPVSTable, owned: IPVSOwnership, flushForeign: Bool = false,
+                                 backend: any IPVSBackend, log: ((String) -> Void)? = nil) throws -> (plan: [IPVSOperation], result: IPVSApplyResult) {
+        let current = try backend.dump()
+        let plan = Reconciler.plan(desired: desired, current: current, owned: owned, flushForeign: flushForeign)
+        return (plan, apply(plan, to: backend, log: log))
+    }
+}

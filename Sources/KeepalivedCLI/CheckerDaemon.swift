@@ -1,0 +1,179 @@
+import ConfParser
+import Dispatch
+import Foundation
+import IPVSSync
+import Synchronization
+
+/// `keepalivedd -C`: the checker/LVS half. On start it applies the configuration's IPVS table
+/// (every real server alive until the HealthCheck engine exists, as keepalived does for real
+/// servers without checkers), on SIGHUP it reloads and reconciles, on SIGTERM/SIGINT it removes
+/// what the configuration owns (not with `-I`) and exits.
+public final class CheckerDaemon: Sendable {
+    public struct Settings: Sendable {
+        public var configPath: String
+        public var parseOptions: ParseOptions
+        public var dontReleaseIPVS: Bool
+        public var pidFiles: [String]
+        public var commandLine: [String]
+    }
+
+    /// The loaded configuration and what it owns in the kernel; only touched on `queue`.
+    struct State {
+        var config: Config
+        var owned: IPVSOwnership
+    }
+
+    let settings: Settings
+    let log: DaemonLog
+    let backend: any IPVSBackend
+    let queue = DispatchQueue(label: "keepalivedd.checkers")
+    let state: Mutex<State>
+    let signalSources = Mutex<SignalSources?>(nil)
+
+    init(settings: Settings, log: DaemonLog, backend: any IPVSBackend, config: Config) {
+        self.settings = settings
+        self.log = log
+        self.backend = backend
+        self.state = Mutex(State(config: config, owned: DesiredState.ownership(from: config)))
+    }
+
+    /// Starts the daemon and never returns: exits 0 after a clean stop, 1 when it cannot start.
+    public static func run(settings: Settings, log: DaemonLog) -> Never {
+        log.info("Starting Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
+        log.info("Command line: " + settings.commandLine.map { "'\($0)'" }.joined(separator: " "))
+        log.info("Configuration file \(settings.configPath)")
+        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
+        HostChecks.run(&result)
+        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
+            log.error(diagnostic.description)
+        }
+        guard result.status != .cannotRun else {
+            log.error("Stopped - configuration cannot run")
+            exit(1)
+        }
+        let pidFiles = settings.pidFiles.map(PidFile.init(path:))
+        for pidFile in pidFiles {
+            do {
+                try pidFile.claim()
+            } catch {
+                log.error("\(error)")
+                exit(1)
+            }
+        }
+        log.info("Initializing ipvs")
+        let backend: KernelBackend
+        do {
+            backend = try KernelBackend()
+        } catch {
+            log.error("IPVS: Can't initialize ipvs: \(error)")
+            pidFiles.forEach { $0.release() }
+            exit(1)
+        }
+        let daemon = CheckerDaemon(settings: settings, log: log, backend: backend, config: result.config)
+        daemon.queue.async {
+            daemon.reconcile(reason: "start")
+            daemon.installSignalHandlers()
+        }
+        dispatchMain()
+    }
+
+    /// Computes the desired table from the current configuration and applies the difference.
+    func reconcile(reason: String) {
+        let (config, owned) = state.withLock { ($0.config, $0.owned) }
+        let desired = DesiredState.table(from: config, health: AllAlive())
+        let started = DispatchTime.now()
+        do {
+            let (plan, result) = try IPVSSync.reconcile(desired, owned: owned, flushForeign: config.globalDefs.lvsFlush,
+                                                        backend: backend, log: { self.log.info($0) })
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+            log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(String(format: "%.1f", elapsed)) ms")
+            for failure in result.failures {
+                log.error("IPVS: \(failure.operation): \(failure.error)")
+            }
+        } catch {
+            log.error("IPVS: cannot read the kernel table: \(error)")
+        }
+    }
+
+    /// SIGHUP reloads; SIGTERM and SIGINT stop.
+    func installSignalHandlers() {
+        var sources: [any DispatchSourceSignal] = []
+        for (number, action) in [(SIGHUP, reload), (SIGTERM, stop), (SIGINT, stop)] as [(Int32, @Sendable () -> Void)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: action)
+            source.resume()
+            sources.append(source)
+        }
+        let box = SignalSources(sources)
+        signalSources.withLock { $0 = box }
+    }
+
+    /// A reload: a configuration with errors that keep it from running leaves everything as it is.
+    @Sendable func reload() {
+        log.info("Reloading")
+        log.info("Configuration file \(settings.configPath)")
+        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
+        HostChecks.run(&result)
+        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
+            log.error(diagnostic.description)
+        }
+        guard result.status != .cannotRun else {
+            log.error("Reload aborted: the new configuration cannot run; keeping the running one")
+            return
+        }
+        state.withLock { state in
+            // Entries the old configuration owned stay ours until the reconcile removes them.
+            var owned = DesiredState.ownership(from: result.config)
+            owned.merge(state.owned)
+            state = State(config: result.config, owned: owned)
+        }
+        reconcile(reason: "reload")
+        state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
+    }
+
+    /// Stop: remove what the configuration owns (unless -I), then exit.
+    @Sendable func stop() {
+        log.info("Stopping")
+        if !settings.dontReleaseIPVS {
+            let (config, owned) = state.withLock { ($0.config, $0.owned) }
+            do {
+                let plan = Reconciler.teardown(owned: owned, current: try backend.dump(),
+                                               flushOnStop: config.globalDefs.lvsFlushOnStop)
+                for operation in plan {
+                    if case .deleteDestination(let destination, let service) = operation {
+                        log.info("Shutting down service \(destination.displayName(in: service)) from VS \(service.displayName)")
+                    }
+                }
+                let result = IPVSSync.apply(plan, to: backend)
+                for failure in result.failures { log.error("IPVS: \(failure.operation): \(failure.error)") }
+            } catch {
+                log.error("IPVS: cannot read the kernel table: \(error)")
+            }
+        }
+        settings.pidFiles.forEach { PidFile(path: $0).release() }
+        log.info("Stopped Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
+        exit(0)
+    }
+}
+
+extension IPVSOwnership {
+    /// Adds what `other` owns, keeping this ownership's names where both name an entry
+    /// (a reload owns both the old and the new configuration's entries until it has reconciled).
+    mutating func merge(_ other: IPVSOwnership) {
+        services.merge(other.services) { mine, theirs in mine.union(theirs) }
+        syncDaemons = syncDaemons || other.syncDaemons
+        virtualServerNames.merge(other.virtualServerNames) { mine, _ in mine }
+        sorryServers.merge(other.sorryServers) { mine, _ in mine }
+        destinationNames.merge(other.destinationNames) { mine, theirs in mine.merging(theirs) { kept, _ in kept } }
+    }
+}
+
+/// Keeps the daemon's signal sources alive for the life of the process.
+///
+/// `@unchecked Sendable` is sound here: the array is set once in `init` and never mutated, and
+/// dispatch sources are safe to reference from any thread (their handlers run on their queue).
+final class SignalSources: @unchecked Sendable {
+    let sources: [any DispatchSourceSignal]
+    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+}
