@@ -138,8 +138,10 @@ public final class CheckerDaemon: Sendable {
         if !settings.dontReleaseIPVS {
             let (config, owned) = state.withLock { ($0.config, $0.owned) }
             do {
-                let plan = Reconciler.teardown(owned: owned, current: try backend.dump(),
+                var plan = Reconciler.teardown(owned: owned, current: try backend.dump(),
                                                flushOnStop: config.globalDefs.lvsFlushOnStop)
+                // keepalived puts the kernel's default connection timeouts back when it stops.
+                if config.globalDefs.lvsTimeouts != nil { plan.append(.setTimeouts(.kernelDefaults)) }
                 for operation in plan {
                     if case .deleteDestination(let destination, let service) = operation {
                         log.info("Shutting down service \(destination.displayName(in: service)) from VS \(service.displayName)")
