@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing keepalivedd needs on Debian 12, idempotently:
 # a second run checks each package with dpkg and installs nothing. apt-get update runs only
-# when something is missing. Sources: Debian's archive, and PyPI only when the python3 on
-# PATH has no pytest after that. Swift itself is expected at /opt/swift (or on PATH).
+# when something is missing. Sources: Debian's archive, and PyPI for virtme-ng (the IPVS lab)
+# and for pytest when the python3 on PATH has none. Swift is expected at /opt/swift (or on PATH).
 set -euo pipefail
 
 packages=(
