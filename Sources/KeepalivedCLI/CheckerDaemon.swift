@@ -41,12 +41,7 @@ public final class CheckerDaemon: Sendable {
     public static func run(settings: Settings, log: DaemonLog) -> Never {
         log.info("Starting Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
         log.info("Command line: " + settings.commandLine.map { "'\($0)'" }.joined(separator: " "))
-        log.info("Configuration file \(settings.configPath)")
-        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
-        HostChecks.run(&result)
-        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
-            log.error(diagnostic.description)
-        }
+        let result = loadConfiguration(settings: settings, log: log)
         guard result.status != .cannotRun else {
             log.error("Stopped - configuration cannot run")
             exit(1)
@@ -75,6 +70,17 @@ public final class CheckerDaemon: Sendable {
             daemon.installSignalHandlers()
         }
         dispatchMain()
+    }
+
+    /// Reads and checks the configuration, logging its problems as keepalived does.
+    static func loadConfiguration(settings: Settings, log: DaemonLog) -> LoadResult {
+        log.info("Configuration file \(settings.configPath)")
+        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
+        HostChecks.run(&result)
+        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
+            log.error(diagnostic.description)
+        }
+        return result
     }
 
     /// Computes the desired table from the current configuration and applies the difference.
@@ -112,12 +118,7 @@ public final class CheckerDaemon: Sendable {
     /// A reload: a configuration with errors that keep it from running leaves everything as it is.
     @Sendable func reload() {
         log.info("Reloading")
-        log.info("Configuration file \(settings.configPath)")
-        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
-        HostChecks.run(&result)
-        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
-            log.error(diagnostic.description)
-        }
+        let result = Self.loadConfiguration(settings: settings, log: log)
         guard result.status != .cannotRun else {
             log.error("Reload aborted: the new configuration cannot run; keeping the running one")
             return
