@@ -14,6 +14,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         /// The executable: command line and wiring only.
@@ -34,9 +37,24 @@ let package = Package(
         /// keepalived.conf: lexer, preprocessor, keyword tree, typed Config, diagnostics.
         .target(name: "ConfParser", swiftSettings: strictSettings),
         /// VRRP codec, state machines and shell (VRRP issue).
-        .target(name: "VRRP", dependencies: ["ConfParser", "CRawSocket"], swiftSettings: strictSettings),
-        /// Health checkers (HealthCheck issue).
-        .target(name: "HealthCheck", dependencies: ["ConfParser"], swiftSettings: strictSettings),
+        .target(
+            name: "VRRP",
+            dependencies: ["ConfParser", "CRawSocket", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        /// Health checkers: pure health records and quorum, Dispatch scheduling, NIO-based probes.
+        .target(
+            name: "HealthCheck",
+            dependencies: [
+                "ConfParser", "IPVSSync", "CRawSocket",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
         /// IPVS model, reconciler and generic-netlink backend (IPVSSync issue).
         .target(name: "IPVSSync", dependencies: ["ConfParser", "CNetlink"], swiftSettings: strictSettings),
         /// C shims for what Swift cannot express well (CMSG, packet sockets).
@@ -46,6 +64,18 @@ let package = Package(
             name: "CNetlink",
             pkgConfig: "libnl-genl-3.0",
             providers: [.apt(["libnl-3-dev", "libnl-route-3-dev", "libnl-genl-3-dev"])]
+        ),
+        .testTarget(name: "VRRPTests", dependencies: ["VRRP", "ConfParser"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HealthCheckTests",
+            dependencies: [
+                "HealthCheck", "IPVSSync", "ConfParser",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(name: "IPVSSyncTests", dependencies: ["IPVSSync", "ConfParser"], swiftSettings: strictSettings),
         .testTarget(
