@@ -23,3 +23,9 @@ scripts/netns.sh up "$ns"
 
 ip netns exec "$ns" "$python" scripts/bench.py --config "$config" --keepalivedd "$keepalivedd" \
     --json "$out/bench-conftest.json"
+
+# IPVS: 2,000 x 20 applied to an empty kernel table and reconciled unchanged, keepalived beside,
+# in the lab VM (this kernel has no IPVS). Skipped with BENCH_IPVS=0.
+if [[ ${BENCH_IPVS:-1} != 0 ]]; then
+    "$python" scripts/ipvs-bench.py --keepalivedd "$keepalivedd" --out "$out"
+fi

@@ -6,6 +6,22 @@ public protocol IPVSBackend: AnyObject, Sendable {
     /// Every service with its destinations, the connection timeouts and the running sync daemons.
     func dump() throws -> IPVSTable
     func apply(_ operation: IPVSOperation) throws
+    /// Applies operations in order, going on after errors; one result per operation (nil = done).
+    func apply(batch operations: [IPVSOperation]) -> [(any Error)?]
+}
+
+extension IPVSBackend {
+    /// One operation after the other (backends that cannot batch).
+    public func apply(batch operations: [IPVSOperation]) -> [(any Error)?] {
+        operations.map { operation in
+            do {
+                try apply(operation)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
 }
 
 /// What applying a plan did.
@@ -32,6 +48,10 @@ public struct IPVSApplyResult: Sendable, Equatable {
 
 /// Applying plans to backends.
 public enum IPVSSync {
+    /// Operations sent to the kernel in one netlink write (their acknowledgements must fit the
+    /// socket's receive buffer).
+    public static let batchSize = 64
+
     /// Applies `plan` in order, going on after errors as keepalived does. `log` receives each
     /// operation's keepalived log line before it is applied; a line is given once per call (the
     /// entries of a virtual_server_group share their lines).
@@ -40,21 +60,28 @@ public enum IPVSSync {
                              log: ((String) -> Void)? = nil) -> IPVSApplyResult {
         var result = IPVSApplyResult()
         var logged = Set<String>()
-        for operation in plan {
-            if let log, let line = operation.logMessage, logged.insert(line).inserted { log(line) }
-            do {
-                try backend.apply(operation)
-                result.applied += 1
-            } catch let error as IPVSError {
-                if operation.isAddition && error.isAlreadyExists {
-                    result.alreadyPresent += 1
-                } else if operation.isRemoval && error.isNotFound {
-                    result.alreadyAbsent += 1
-                } else {
-                    result.failures.append(.init(operation: operation, error: error))
+        var start = plan.startIndex
+        while start < plan.endIndex {
+            let batch = Array(plan[start..<min(start + batchSize, plan.endIndex)])
+            start += batch.count
+            if let log {
+                for operation in batch {
+                    if let line = operation.logMessage, logged.insert(line).inserted { log(line) }
                 }
-            } catch {
-                result.failures.append(.init(operation: operation, error: IPVSError(code: 0, message: "\(error)")))
+            }
+            for (operation, error) in zip(batch, backend.apply(batch: batch)) {
+                switch error {
+                case nil:
+                    result.applied += 1
+                case let error as IPVSError where operation.isAddition && error.isAlreadyExists:
+                    result.alreadyPresent += 1
+                case let error as IPVSError where operation.isRemoval && error.isNotFound:
+                    result.alreadyAbsent += 1
+                case let error as IPVSError:
+                    result.failures.append(.init(operation: operation, error: error))
+                case let error?:
+                    result.failures.append(.init(operation: operation, error: IPVSError(code: 0, message: "\(error)")))
+                }
             }
         }
         return result

@@ -56,6 +56,29 @@ public final class KernelBackend: IPVSBackend {
         }
     }
 
+    /// Several operations in one netlink write: the kernel handles the messages in order and
+    /// acknowledges each, so a plan of thousands of operations costs one send per batch instead of
+    /// one round trip per operation. The result has one entry per operation (nil = done).
+    public func apply(batch operations: [IPVSOperation]) -> [(any Error)?] {
+        connection.withLock { connection in
+            var sequences: [UInt32] = []
+            var buffer: [UInt8] = []
+            sequences.reserveCapacity(operations.count)
+            for operation in operations {
+                let sequence = connection.nextSequence()
+                sequences.append(sequence)
+                buffer += IPVSNetlinkMessages.request(operation, family: familyID, sequence: sequence)
+                buffer += repeatElement(0, count: NetlinkConstants.align(buffer.count) - buffer.count)
+            }
+            do {
+                let errors = try connection.transactBatch(buffer, sequences: sequences)
+                return sequences.map { sequence in errors[sequence].map { $0 as any Error } ?? nil }
+            } catch {
+                return sequences.map { _ in error }
+            }
+        }
+    }
+
     public func dump() throws -> IPVSTable {
         var table = IPVSTable(timeouts: try timeouts(), syncDaemons: try syncDaemons())
         for service in try services() {
@@ -215,6 +238,22 @@ final class NetlinkConnection {
                 }
             }
         }
+    }
+
+    /// Sends several acknowledged requests in one write and reads until every sequence number in
+    /// `sequences` is acknowledged; returns the errors by sequence number (absent = success).
+    func transactBatch(_ requests: [UInt8], sequences: [UInt32]) throws -> [UInt32: IPVSError] {
+        try send(requests)
+        var pending = Set(sequences)
+        var errors: [UInt32: IPVSError] = [:]
+        while !pending.isEmpty {
+            for message in NetlinkRead.messages(try receive()) where message.type == NetlinkConstants.typeError {
+                guard pending.remove(message.sequence) != nil else { continue }
+                let code = Self.errorCode(message)
+                if code != 0 { errors[message.sequence] = Self.error(from: message, code: code) }
+            }
+        }
+        return errors
     }
 
     /// The positive errno of an NLMSG_ERROR / NLMSG_DONE message (0 for an acknowledgement).

@@ -1,0 +1,97 @@
+import ConfParser
+import Foundation
+import IPVSSync
+
+/// One checker's resolved settings, as the core schedules and words them.
+struct CheckerSettings: Sendable, Equatable {
+    var kind: CheckerKind
+    var delayLoop: Duration
+    var retry: Int
+    var delayBeforeRetry: Duration
+    var warmup: Duration
+    var alpha: Bool
+    /// The checker's `log_all_failures`, else global_defs `checker_log_all_failures`.
+    var logAllFailures: Bool
+    /// MISC_CHECK with `misc_dynamic`.
+    var miscDynamic: Bool
+    /// MISC_CHECK: the program run (keepalived's `args[0]`).
+    var scriptName: String
+    /// keepalived's name of the real server (`[RIP]:tcp:80`) and of its virtual server.
+    var serviceName: String
+    var virtualServerName: String
+    /// Everything that makes two checkers "the same" across a reload (settings without source
+    /// locations), see `CheckerSettings.fingerprint(of:)`.
+    var fingerprint: String
+
+    init(_ checker: Checker, of rs: RealServer, in vs: VirtualServer, logAllFailures global: Bool) {
+        kind = checker.kind
+        delayLoop = .seconds(checker.delayLoop)
+        retry = max(checker.retry, 0)
+        delayBeforeRetry = .seconds(checker.delayBeforeRetry)
+        warmup = .seconds(checker.warmup)
+        alpha = checker.alpha
+        logAllFailures = checker.logAllFailures ?? global
+        miscDynamic = checker.misc?.dynamic ?? false
+        let command = checker.misc?.script?.command ?? ""
+        scriptName = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? command
+        serviceName = vs.displayName(of: rs.address, port: rs.port)
+        virtualServerName = vs.displayName
+        fingerprint = Self.fingerprint(of: checker)
+    }
+
+    /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not
+    /// scheduled here and count as up).
+    var polls: Bool { kind.polls }
+
+    /// The checker's configuration as sorted JSON with every `location` removed, so that moving a
+    /// block in the file does not make it a different checker.
+    static func fingerprint(of checker: Checker) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(checker),
+              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+              let clean = try? JSONSerialization.data(withJSONObject: withoutLocations(object),
+                                                      options: [.sortedKeys, .fragmentsAllowed]),
+              let text = String(data: clean, encoding: .utf8)
+        else { return "\(checker.kind.rawValue)#unencodable" }
+        return text
+    }
+
+    private static func withoutLocations(_ object: Any) -> Any {
+        if let dictionary = object as? [String: Any] {
+            var copy: [String: Any] = [:]
+            for (key, value) in dictionary where key != "location" { copy[key] = withoutLocations(value) }
+            return copy
+        }
+        if let array = object as? [Any] { return array.map(withoutLocations) }
+        return object
+    }
+}
+
+/// Where a checker is in its cycle (keepalived's `is_up`, `has_run`, `retry_it` and its timer).
+struct CheckerProgress: Sendable, Equatable {
+    /// The checker's own verdict; the real server is alive only while all its checkers are up.
+    var isUp: Bool
+    /// At least one attempt has finished.
+    var hasRun = false
+    /// Failed attempts retried so far in the current failure sequence.
+    var retryCount = 0
+    /// When the next attempt starts; nil while one is in flight or before start.
+    var nextAttempt: Duration?
+    var inFlight = false
+    /// When the attempt in flight started (MISC_CHECK schedules from it).
+    var attemptStart: Duration?
+    /// False while suspended by `ha_suspend` (attempts are skipped, the timer keeps running).
+    var enabled = true
+
+    init(isUp: Bool) {
+        self.isUp = isUp
+    }
+}
+
+/// A checker of the core: who it is, its settings and its progress.
+struct CheckerSlot: Sendable {
+    var id: CheckerID
+    var settings: CheckerSettings
+    var progress: CheckerProgress
+}

@@ -1,0 +1,285 @@
+import ConfParser
+import IPVSSync
+
+/// The health checkers of keepalived's checker process as a pure state machine: when each checker
+/// runs, how retries, alpha, several checkers per real server, `misc_dynamic` weights, quorum with
+/// hysteresis, `ha_suspend` and `omega` turn probe results into real server and quorum states,
+/// log lines and notify scripts. Time is passed in (a `Duration` since the checkers' clock
+/// started); probes run outside (`HealthAction.runProbe`).
+///
+/// Schedule (keepalived 2.2): the first attempt of each checker comes `bootstrapDelay` plus a
+/// random share of `warmup` after start (the share is injected: `warmupOffsets`), then one every
+/// `delay_loop`; a failed attempt of a checker that is up is retried after `delay_before_retry`
+/// up to `retry` times before the checker goes down. A checker that is down is tried every
+/// `delay_loop` and one success brings it up. MISC_CHECK counts its delays from the start of the
+/// attempt, the others from its end.
+public struct HealthCore: Sendable {
+    /// keepalived's `BOOTSTRAP_DELAY`: one second before the first attempts (plus warmup).
+    public static let bootstrapDelay: Duration = .seconds(1)
+
+    /// Where the core is in its life.
+    public enum Phase: Sendable, Equatable {
+        case idle, running, stopped
+    }
+
+    /// The real-server side of the health state.
+    struct ServerStatus: Sendable, Equatable {
+        var alive: Bool
+        /// Effective weight (the configured one unless a `misc_dynamic` checker set another).
+        var weight: Int
+    }
+
+    public private(set) var virtualServers: [VirtualServer]
+    public internal(set) var phase: Phase = .idle
+    let checkerLogAllFailures: Bool
+    var slots: [CheckerID: CheckerSlot] = [:]
+    /// Checkers that poll, in configuration order.
+    var order: [CheckerID] = []
+    var checkersByServer: [RealServerRef: [CheckerID]] = [:]
+    var servers: [RealServerRef: ServerStatus] = [:]
+    var quorums: [Int: QuorumState] = [:]
+    /// `ha_suspend`: virtual servers whose address is on this host.
+    var localVirtualServers: Set<Int>
+    var warmupOffsets: [CheckerID: Duration]
+
+    /// The core for the virtual servers of `config`.
+    /// - Parameters:
+    ///   - warmupOffsets: each checker's share of its `warmup` before its first attempt (missing:
+    ///     none); `randomWarmupOffsets(for:using:)` draws them like keepalived.
+    ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
+    public init(config: Config, warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = []) {
+        self.init(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
+                  warmupOffsets: warmupOffsets, localVirtualServers: localVirtualServers)
+    }
+
+    public init(virtualServers: [VirtualServer], checkerLogAllFailures: Bool = false,
+                warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = []) {
+        self.virtualServers = virtualServers
+        self.checkerLogAllFailures = checkerLogAllFailures
+        self.warmupOffsets = warmupOffsets
+        self.localVirtualServers = localVirtualServers
+        for (vsIndex, vs) in virtualServers.enumerated() {
+            for (rsIndex, rs) in vs.realServers.enumerated() {
+                let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                var ids: [CheckerID] = []
+                for (index, checker) in rs.checkers.enumerated() where checker.kind.polls {
+                    let id = CheckerID(realServer: ref, index: index)
+                    let settings = CheckerSettings(checker, of: rs, in: vs, logAllFailures: checkerLogAllFailures)
+                    var progress = CheckerProgress(isUp: !settings.alpha)
+                    progress.enabled = !Self.suspends(vs) || localVirtualServers.contains(vsIndex)
+                    slots[id] = CheckerSlot(id: id, settings: settings, progress: progress)
+                    ids.append(id)
+                }
+                order.append(contentsOf: ids)
+                checkersByServer[ref] = ids
+                servers[ref] = ServerStatus(alive: ids.allSatisfy { slots[$0]!.progress.isUp }, weight: rs.weight)
+            }
+        }
+    }
+
+    /// keepalived's random start: a uniform share of each checker's `warmup`.
+    public static func randomWarmupOffsets<G: RandomNumberGenerator>(for virtualServers: [VirtualServer],
+                                                                     using generator: inout G) -> [CheckerID: Duration] {
+        var offsets: [CheckerID: Duration] = [:]
+        for (vsIndex, vs) in virtualServers.enumerated() {
+            for (rsIndex, rs) in vs.realServers.enumerated() {
+                for (index, checker) in rs.checkers.enumerated() where checker.kind.polls && checker.warmup > 0 {
+                    let share = Double.random(in: 0...1, using: &generator)
+                    offsets[CheckerID(virtualServer: vsIndex, realServer: rsIndex, index: index)] = .seconds(checker.warmup * share)
+                }
+            }
+        }
+        return offsets
+    }
+
+    /// Whether `ha_suspend` applies (keepalived clears it on fwmark services).
+    static func suspends(_ vs: VirtualServer) -> Bool {
+        if case .fwmark = vs.address { return false }
+        return vs.haSuspend
+    }
+
+    // MARK: - Reading the state
+
+    /// Every checker that runs attempts, in configuration order.
+    public var checkerIDs: [CheckerID] { order }
+
+    /// The configuration of a checker (for building its probe).
+    public func configuration(of id: CheckerID) -> (checker: Checker, realServer: RealServer, virtualServer: VirtualServer)? {
+        let ref = id.realServer
+        guard virtualServers.indices.contains(ref.virtualServer) else { return nil }
+        let vs = virtualServers[ref.virtualServer]
+        guard vs.realServers.indices.contains(ref.realServer) else { return nil }
+        let rs = vs.realServers[ref.realServer]
+        guard rs.checkers.indices.contains(id.index) else { return nil }
+        return (rs.checkers[id.index], rs, vs)
+    }
+
+    /// The checker's own verdict; nil for an unknown (or event-driven) checker.
+    public func isUp(_ id: CheckerID) -> Bool? { slots[id]?.progress.isUp }
+
+    /// When the checker's next attempt starts; nil while one is in flight or when not running.
+    public func nextAttempt(of id: CheckerID) -> Duration? { slots[id]?.progress.nextAttempt }
+
+    /// The retries used in the checker's current failure sequence.
+    public func retryCount(of id: CheckerID) -> Int? { slots[id]?.progress.retryCount }
+
+    /// Whether the real server is alive (all its checkers up).
+    public func isAlive(_ ref: RealServerRef) -> Bool? { servers[ref]?.alive }
+
+    /// Whether the virtual server holds its quorum (nil before start).
+    public func quorumHeld(_ virtualServer: Int) -> Bool? { quorums[virtualServer]?.isUp }
+
+    /// When `handle(.timer, at:)` is next needed; nil when nothing is scheduled.
+    public var nextDeadline: Duration? {
+        guard phase == .running else { return nil }
+        return order.lazy.compactMap { slots[$0]?.progress.nextAttempt }.min()
+    }
+
+    /// The health state for the desired IPVS table: every real server's alive and effective
+    /// weight, and, once started, every virtual server's quorum as decided with hysteresis.
+    public var snapshot: HealthSnapshot {
+        HealthSnapshot(realServers: servers.mapValues { RealServerHealth(alive: $0.alive, weight: $0.weight) },
+                       quorum: quorums.mapValues(\.isUp))
+    }
+
+    // MARK: - Events
+
+    /// Handles one event at time `now` and returns what to do, in order (a single
+    /// `.healthChanged`, if any, comes last).
+    public mutating func handle(_ event: HealthEvent, at now: Duration) -> [HealthAction] {
+        var actions: [HealthAction] = []
+        switch event {
+        case .start: start(at: now, into: &actions)
+        case .timer: startDueAttempts(at: now, into: &actions)
+        case .probeFinished(let id, let result): finish(id, result, at: now, into: &actions)
+        case .virtualAddress(let index, let isLocal): setAddress(of: index, isLocal: isLocal, into: &actions)
+        case .stop: stop(into: &actions)
+        }
+        return Self.coalesced(actions)
+    }
+
+    static func coalesced(_ actions: [HealthAction]) -> [HealthAction] {
+        var out = actions.filter { $0 != .healthChanged }
+        if out.count != actions.count { out.append(.healthChanged) }
+        return out
+    }
+
+    private mutating func start(at now: Duration, into actions: inout [HealthAction]) {
+        guard phase == .idle else { return }
+        phase = .running
+        for index in virtualServers.indices {
+            let (state, lines) = QuorumState.start(virtualServers[index], index: index,
+                                                   aliveWeight: aliveWeight(of: index), previous: nil)
+            quorums[index] = state
+            actions += lines
+        }
+        for id in order {
+            schedule(first: id, at: now)
+            actions.append(.log(activationLine(id)))
+        }
+        actions.append(.healthChanged)
+    }
+
+    /// Schedules a checker's first attempt: bootstrap delay plus its warmup share.
+    mutating func schedule(first id: CheckerID, at now: Duration) {
+        slots[id]?.progress.nextAttempt = now + Self.bootstrapDelay + (warmupOffsets[id] ?? .zero)
+    }
+
+    func activationLine(_ id: CheckerID) -> HealthLogLine {
+        let slot = slots[id]!
+        return HealthLogLine("\(slot.progress.enabled ? "A" : "Dea")ctivating healthchecker for service \(slot.settings.serviceName) for VS \(slot.settings.virtualServerName)")
+    }
+
+    private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
+        guard phase == .running else { return }
+        let due = order.compactMap { id -> (Duration, CheckerID)? in
+            guard let slot = slots[id], !slot.progress.inFlight, let at = slot.progress.nextAttempt, at <= now else { return nil }
+            return (at, id)
+        }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        for (_, id) in due {
+            guard var slot = slots[id] else { continue }
+            if slot.progress.enabled {
+                slot.progress.inFlight = true
+                slot.progress.attemptStart = now
+                slot.progress.nextAttempt = nil
+                actions.append(.runProbe(id))
+            } else {
+                slot.progress.nextAttempt = now + slot.settings.delayLoop
+            }
+            slots[id] = slot
+        }
+    }
+
+    private mutating func setAddress(of index: Int, isLocal: Bool, into actions: inout [HealthAction]) {
+        if isLocal { localVirtualServers.insert(index) } else { localVirtualServers.remove(index) }
+        guard virtualServers.indices.contains(index), Self.suspends(virtualServers[index]), phase != .stopped else { return }
+        for id in order where id.realServer.virtualServer == index {
+            guard var slot = slots[id], slot.progress.enabled != isLocal else { continue }
+            slot.progress.enabled = isLocal
+            slots[id] = slot
+            if phase == .running {
+                actions.append(.log(HealthLogLine("\(isLocal ? "Activat" : "Suspend")ing healthchecker for service \(slot.settings.serviceName) for VS \(slot.settings.virtualServerName)")))
+            }
+        }
+    }
+
+    private mutating func stop(into actions: inout [HealthAction]) {
+        guard phase == .running else {
+            phase = .stopped
+            return
+        }
+        phase = .stopped
+        for (vsIndex, vs) in virtualServers.enumerated() where vs.omega {
+            for (rsIndex, rs) in vs.realServers.enumerated() {
+                let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                guard servers[ref]?.alive == true, let script = rs.notifyDown else { continue }
+                actions.append(.runScript(script, .realServerDown(ref)))
+            }
+            if let script = vs.quorumDown { actions.append(.runScript(script, .quorumDown(virtualServer: vsIndex))) }
+        }
+        for id in order {
+            slots[id]?.progress.nextAttempt = nil
+            slots[id]?.progress.inFlight = false
+        }
+    }
+
+    // MARK: - Real servers and quorum
+
+    /// The weight of the live real servers of a virtual server.
+    func aliveWeight(of vsIndex: Int) -> Int {
+        var total = 0
+        for rsIndex in virtualServers[vsIndex].realServers.indices {
+            if let status = servers[RealServerRef(virtualServer: vsIndex, realServer: rsIndex)], status.alive {
+                total += max(status.weight, 0)
+            }
+        }
+        return total
+    }
+
+    /// Sets a real server alive or dead: its notify script, then the quorum of its virtual server.
+    mutating func setAlive(_ ref: RealServerRef, _ alive: Bool, into actions: inout [HealthAction]) {
+        guard var status = servers[ref], status.alive != alive else { return }
+        status.alive = alive
+        servers[ref] = status
+        runServerNotify(ref, into: &actions)
+        actions.append(.healthChanged)
+        updateQuorum(of: ref.virtualServer, into: &actions)
+    }
+
+    /// notify_up or notify_down of the real server for its current state.
+    func runServerNotify(_ ref: RealServerRef, into actions: inout [HealthAction]) {
+        guard let status = servers[ref] else { return }
+        let rs = virtualServers[ref.virtualServer].realServers[ref.realServer]
+        if status.alive, let script = rs.notifyUp {
+            actions.append(.runScript(script, .realServerUp(ref)))
+        } else if !status.alive, let script = rs.notifyDown {
+            actions.append(.runScript(script, .realServerDown(ref)))
+        }
+    }
+
+    mutating func updateQuorum(of vsIndex: Int, into actions: inout [HealthAction]) {
+        guard var quorum = quorums[vsIndex] else { return }
+        actions += quorum.update(virtualServers[vsIndex], index: vsIndex, aliveWeight: aliveWeight(of: vsIndex))
+        quorums[vsIndex] = quorum
+    }
+}

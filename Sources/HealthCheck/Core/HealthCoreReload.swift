@@ -1,0 +1,136 @@
+import ConfParser
+import IPVSSync
+
+/// The core for a reloaded configuration and what the switch does.
+public struct HealthReload: Sendable {
+    public var core: HealthCore
+    /// Log lines, notify scripts and quorum changes of the switch (ends with `.healthChanged`).
+    public var actions: [HealthAction]
+    /// Checkers whose state was carried over: old id -> new id. A probe in flight for an old id
+    /// reports to the new one; in-flight probes of checkers not listed are dropped.
+    public var carriedOver: [CheckerID: CheckerID]
+}
+
+/// Identity of a virtual server across reloads (keepalived's `vs_iseq`).
+struct VirtualServerIdentity: Hashable {
+    var address: VirtualServerAddress
+    var proto: LVSProtocol?
+
+    init(_ vs: VirtualServer) {
+        address = vs.address
+        if case .fwmark = vs.address { proto = nil } else { proto = vs.protocol }
+    }
+}
+
+extension HealthCore {
+    /// The core for a new configuration, keeping what keepalived keeps on reload: the quorum of
+    /// every virtual server that is still there, the alive state and weight of every real server
+    /// still there (same virtual server, address and port), and the state and schedule of each of
+    /// its checkers whose settings are unchanged. New real servers start as at start-up (alpha
+    /// checkers down); a new or changed checker of a kept real server starts afresh, and only one
+    /// failure takes it down while another checker of its server is down.
+    public func reloaded(with config: Config, at now: Duration, warmupOffsets: [CheckerID: Duration] = [:]) -> HealthReload {
+        reloaded(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
+                 at: now, warmupOffsets: warmupOffsets)
+    }
+
+    public func reloaded(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool = false,
+                         at now: Duration, warmupOffsets: [CheckerID: Duration] = [:]) -> HealthReload {
+        let oldIndex = previousVirtualServers(for: newServers)
+        let local = Set(oldIndex.compactMap { newIndex, old in localVirtualServers.contains(old) ? newIndex : nil })
+        var core = HealthCore(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
+                              warmupOffsets: warmupOffsets, localVirtualServers: local)
+        guard phase == .running else {
+            core.phase = phase
+            return HealthReload(core: core, actions: [], carriedOver: [:])
+        }
+        core.phase = .running
+        var actions: [HealthAction] = []
+        var carried: [CheckerID: CheckerID] = [:]
+        for (vsIndex, vs) in newServers.enumerated() {
+            for (rsIndex, rs) in vs.realServers.enumerated() {
+                let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                let previous = oldIndex[vsIndex].flatMap { previousServer(of: rs, in: $0) }
+                carried.merge(core.adopt(ref, from: previous.map { (self, $0) }, at: now, into: &actions)) { first, _ in first }
+            }
+        }
+        for vsIndex in newServers.indices {
+            let previous = oldIndex[vsIndex].flatMap { quorums[$0] }
+            let (state, lines) = QuorumState.start(newServers[vsIndex], index: vsIndex,
+                                                   aliveWeight: core.aliveWeight(of: vsIndex), previous: previous)
+            core.quorums[vsIndex] = state
+            actions += lines
+        }
+        for id in core.order { actions.append(.log(core.activationLine(id))) }
+        actions.append(.healthChanged)
+        return HealthReload(core: core, actions: Self.coalesced(actions), carriedOver: carried)
+    }
+
+    /// New virtual server index -> old index, matched by identity in order.
+    private func previousVirtualServers(for newServers: [VirtualServer]) -> [Int: Int] {
+        var available: [VirtualServerIdentity: [Int]] = [:]
+        for (index, vs) in virtualServers.enumerated() { available[VirtualServerIdentity(vs), default: []].append(index) }
+        var result: [Int: Int] = [:]
+        for (index, vs) in newServers.enumerated() {
+            let identity = VirtualServerIdentity(vs)
+            guard var candidates = available[identity], !candidates.isEmpty else { continue }
+            result[index] = candidates.removeFirst()
+            available[identity] = candidates
+        }
+        return result
+    }
+
+    private func previousServer(of rs: RealServer, in oldVS: Int) -> RealServerRef? {
+        guard let index = virtualServers[oldVS].realServers.firstIndex(where: { $0.address == rs.address && $0.port == rs.port })
+        else { return nil }
+        return RealServerRef(virtualServer: oldVS, realServer: index)
+    }
+
+    /// Sets up one real server of the new core: carried over from `old` or as at start-up.
+    private mutating func adopt(_ ref: RealServerRef, from old: (core: HealthCore, ref: RealServerRef)?,
+                                at now: Duration, into actions: inout [HealthAction]) -> [CheckerID: CheckerID] {
+        let ids = checkersByServer[ref] ?? []
+        guard let old, let oldStatus = old.core.servers[old.ref] else {
+            for id in ids { schedule(first: id, at: now) }
+            return [:]
+        }
+        var carried: [CheckerID: CheckerID] = [:]
+        var unused = old.core.checkersByServer[old.ref] ?? []
+        var fresh: [CheckerID] = []
+        for id in ids {
+            guard var slot = slots[id] else { continue }
+            if let match = unused.firstIndex(where: { old.core.slots[$0]?.settings.fingerprint == slot.settings.fingerprint }),
+               let oldSlot = old.core.slots[unused[match]] {
+                let enabled = slot.progress.enabled
+                slot.progress = oldSlot.progress
+                slot.progress.enabled = enabled
+                if slot.progress.nextAttempt == nil && !slot.progress.inFlight {
+                    slot.progress.nextAttempt = now + slot.settings.delayLoop
+                }
+                slots[id] = slot
+                carried[unused[match]] = id
+                unused.remove(at: match)
+            } else {
+                fresh.append(id)
+                schedule(first: id, at: now)
+            }
+        }
+        // keepalived's migrate_checkers: with a failed checker (or a dead server none of whose
+        // checkers has run), new checkers need only one failure.
+        let anyFailed = ids.contains { slots[$0]?.progress.hasRun == true && slots[$0]?.progress.isUp == false }
+        let anyRun = ids.contains { slots[$0]?.progress.hasRun == true }
+        if anyFailed || (!oldStatus.alive && !anyRun) {
+            for id in fresh {
+                let retry = slots[id]?.settings.retry ?? 0
+                slots[id]?.progress.retryCount = retry
+            }
+        }
+        let rs = virtualServers[ref.virtualServer].realServers[ref.realServer]
+        let keepsDynamicWeight = ids.contains { id in carried.values.contains(id) && slots[id]?.settings.miscDynamic == true }
+        let weight = keepsDynamicWeight ? oldStatus.weight : rs.weight
+        servers[ref] = ServerStatus(alive: oldStatus.alive, weight: weight)
+        let alive = ids.allSatisfy { slots[$0]?.progress.isUp ?? true }
+        setAlive(ref, alive, into: &actions)
+        return carried
+    }
+}

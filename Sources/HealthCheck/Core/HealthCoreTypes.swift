@@ -1,0 +1,77 @@
+import ConfParser
+import IPVSSync
+
+/// A checker of the configuration: its real server and its index in that server's `checkers`.
+public struct CheckerID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var realServer: RealServerRef
+    public var index: Int
+
+    public init(realServer: RealServerRef, index: Int) {
+        self.realServer = realServer
+        self.index = index
+    }
+
+    public init(virtualServer: Int, realServer: Int, index: Int) {
+        self.init(realServer: RealServerRef(virtualServer: virtualServer, realServer: realServer), index: index)
+    }
+
+    /// Configuration order.
+    public static func < (lhs: CheckerID, rhs: CheckerID) -> Bool {
+        (lhs.realServer.virtualServer, lhs.realServer.realServer, lhs.index)
+            < (rhs.realServer.virtualServer, rhs.realServer.realServer, rhs.index)
+    }
+
+    public var description: String { "\(realServer)/CK#\(index)" }
+}
+
+/// A line for the log, as keepalived's healthchecker process words it.
+public struct HealthLogLine: Sendable, Hashable, CustomStringConvertible {
+    public var text: String
+    /// A detail line keepalived only logs with `-D` (e.g. why an attempt failed while the
+    /// failure is still being retried and `log_all_failures` is off).
+    public var isDetail: Bool
+
+    public init(_ text: String, isDetail: Bool = false) {
+        self.text = text
+        self.isDetail = isDetail
+    }
+
+    public var description: String { isDetail ? "(detail) \(text)" : text }
+}
+
+/// Why a notify script runs.
+public enum HealthScriptReason: Sendable, Hashable {
+    /// `notify_up` of a real server that came up.
+    case realServerUp(RealServerRef)
+    /// `notify_down` of a real server that went down (or, with `omega`, at shutdown).
+    case realServerDown(RealServerRef)
+    /// `quorum_up` of a virtual server that gained its quorum.
+    case quorumUp(virtualServer: Int)
+    /// `quorum_down` of a virtual server that lost its quorum (or started without it, or, with
+    /// `omega`, at shutdown).
+    case quorumDown(virtualServer: Int)
+}
+
+/// What the health core is told. Time comes with `HealthCore.handle(_:at:)`.
+public enum HealthEvent: Sendable {
+    /// The checkers start: first attempts are scheduled after the bootstrap delay and warmup.
+    case start
+    /// The clock reached `nextDeadline`: due attempts start.
+    case timer
+    /// A probe started by `HealthAction.runProbe` finished.
+    case probeFinished(CheckerID, ProbeResult)
+    /// `ha_suspend`: the address of a virtual server was added to (or removed from) this host.
+    case virtualAddress(virtualServer: Int, isLocal: Bool)
+    /// Shutdown: with `omega`, notify_down of live real servers and quorum_down run.
+    case stop
+}
+
+/// What the health core asks its shell to do, in order.
+public enum HealthAction: Sendable, Hashable {
+    /// Run one attempt of the checker and report it with `HealthEvent.probeFinished`.
+    case runProbe(CheckerID)
+    case log(HealthLogLine)
+    case runScript(LVSScript, HealthScriptReason)
+    /// `HealthCore.snapshot` changed (real server alive/weight or a quorum): recompute the table.
+    case healthChanged
+}

@@ -1,0 +1,189 @@
+import ConfParser
+import Dispatch
+import IPVSSync
+
+/// The shell around `HealthCore`: one serial queue owns the core, one Dispatch timer (no leeway)
+/// fires at the core's next deadline, probes run in tasks and report back on the queue, and the
+/// core's actions go to the callbacks (called on the engine's queue, in the core's order).
+///
+/// Thread safety: every stored `var` below is read and written only on `queue` (each public
+/// entry point hops onto it; the timer's handler and probe completions run on it), so the class
+/// is safe to share across threads although the compiler cannot check that.
+public final class HealthEngine: @unchecked Sendable {
+    /// Makes the probe of one checker (called on the engine's queue, once per checker and
+    /// configuration).
+    public typealias ProbeFactory = @Sendable (CheckerID, Checker, RealServer, VirtualServer) -> any HealthProbe
+
+    /// Where the core's actions go. All are called on the engine's queue.
+    public struct Callbacks: Sendable {
+        public var onLog: @Sendable (HealthLogLine) -> Void
+        public var onScript: @Sendable (LVSScript, HealthScriptReason) -> Void
+        /// Called when the health state changed (and once at start and after a reload).
+        public var onSnapshot: @Sendable (HealthSnapshot) -> Void
+
+        public init(onLog: @escaping @Sendable (HealthLogLine) -> Void = { _ in },
+                    onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
+                    onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in }) {
+            self.onLog = onLog
+            self.onScript = onScript
+            self.onSnapshot = onSnapshot
+        }
+    }
+
+    private struct Attempt {
+        var id: CheckerID
+        var task: Task<Void, Never>
+    }
+
+    private let queue: DispatchQueue
+    private let queueKey = DispatchSpecificKey<Bool>()
+    private let makeProbe: ProbeFactory
+    private let callbacks: Callbacks
+    private let clock = SuspendingClock()
+
+    private var core: HealthCore
+    private var origin: SuspendingClock.Instant?
+    private var timer: (any DispatchSourceTimer)?
+    private var probes: [CheckerID: any HealthProbe] = [:]
+    private var attempts: [UInt64: Attempt] = [:]
+    private var nextToken: UInt64 = 0
+
+    /// - Parameters:
+    ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
+    ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
+    public init(config: Config, warmupOffsets: [CheckerID: Duration]? = nil, localVirtualServers: Set<Int> = [],
+                label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
+        queue = DispatchQueue(label: label)
+        makeProbe = probeFactory
+        self.callbacks = callbacks
+        core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
+                          localVirtualServers: localVirtualServers)
+        queue.setSpecific(key: queueKey, value: true)
+    }
+
+    private static func randomOffsets(_ config: Config) -> [CheckerID: Duration] {
+        var generator = SystemRandomNumberGenerator()
+        return HealthCore.randomWarmupOffsets(for: config.virtualServers, using: &generator)
+    }
+
+    /// Starts the checkers (the first snapshot is delivered at once).
+    public func start() {
+        queue.async { [self] in
+            guard origin == nil else { return }
+            origin = clock.now
+            let source = DispatchSource.makeTimerSource(queue: queue)
+            source.setEventHandler { [weak self] in self?.timerFired() }
+            timer = source
+            source.resume()
+            perform(core.handle(.start, at: now()))
+        }
+    }
+
+    /// Stops: omega scripts run, probes in flight are cancelled and their results ignored.
+    public func stop(completion: (@Sendable () -> Void)? = nil) {
+        queue.async { [self] in
+            perform(core.handle(.stop, at: now()))
+            timer?.cancel()
+            timer = nil
+            for attempt in attempts.values { attempt.task.cancel() }
+            attempts = [:]
+            completion?()
+        }
+    }
+
+    /// Switches to a new configuration, keeping the state of unchanged checkers.
+    public func reload(_ config: Config, warmupOffsets: [CheckerID: Duration]? = nil,
+                       completion: (@Sendable () -> Void)? = nil) {
+        queue.async { [self] in
+            let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? Self.randomOffsets(config))
+            core = change.core
+            probes = [:]
+            for (token, attempt) in attempts {
+                if let id = change.carriedOver[attempt.id] {
+                    attempts[token]?.id = id
+                } else {
+                    attempt.task.cancel()
+                    attempts[token] = nil
+                }
+            }
+            perform(change.actions)
+            completion?()
+        }
+    }
+
+    /// `ha_suspend`: the address of a virtual server (index in the current configuration) was
+    /// added to or removed from this host.
+    public func virtualAddress(of virtualServer: Int, isLocal: Bool) {
+        queue.async { [self] in
+            perform(core.handle(.virtualAddress(virtualServer: virtualServer, isLocal: isLocal), at: now()))
+        }
+    }
+
+    /// The current health state.
+    public var snapshot: HealthSnapshot {
+        if DispatchQueue.getSpecific(key: queueKey) == true { return core.snapshot }
+        return queue.sync { core.snapshot }
+    }
+
+    // MARK: - On the queue
+
+    private func now() -> Duration {
+        guard let origin else { return .zero }
+        return clock.now - origin
+    }
+
+    private func timerFired() {
+        perform(core.handle(.timer, at: now()))
+    }
+
+    private func perform(_ actions: [HealthAction]) {
+        for action in actions {
+            switch action {
+            case .runProbe(let id): launch(id)
+            case .log(let line): callbacks.onLog(line)
+            case .runScript(let script, let reason): callbacks.onScript(script, reason)
+            case .healthChanged: callbacks.onSnapshot(core.snapshot)
+            }
+        }
+        arm()
+    }
+
+    private func launch(_ id: CheckerID) {
+        guard let probe = probe(for: id) else {
+            perform(core.handle(.probeFinished(id, .failure("no probe for checker \(id)")), at: now()))
+            return
+        }
+        let token = nextToken
+        nextToken += 1
+        let task = Task { [self] in
+            let result = await probe.run()
+            queue.async { self.finished(token, result) }
+        }
+        attempts[token] = Attempt(id: id, task: task)
+    }
+
+    private func probe(for id: CheckerID) -> (any HealthProbe)? {
+        if let probe = probes[id] { return probe }
+        guard let parts = core.configuration(of: id) else { return nil }
+        let probe = makeProbe(id, parts.checker, parts.realServer, parts.virtualServer)
+        probes[id] = probe
+        return probe
+    }
+
+    private func finished(_ token: UInt64, _ result: ProbeResult) {
+        guard let attempt = attempts.removeValue(forKey: token) else { return }
+        perform(core.handle(.probeFinished(attempt.id, result), at: now()))
+    }
+
+    private func arm() {
+        guard let timer else { return }
+        guard let deadline = core.nextDeadline else {
+            timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
+            return
+        }
+        let delay = max(deadline - now(), .zero)
+        let (seconds, attoseconds) = delay.components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000 + 1
+        timer.schedule(deadline: .now() + .nanoseconds(Int(nanoseconds)), repeating: .never, leeway: .nanoseconds(0))
+    }
+}

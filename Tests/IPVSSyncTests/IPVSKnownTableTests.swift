@@ -1,0 +1,45 @@
+import ConfParser
+import Testing
+@testable import IPVSSync
+
+/// Reconciling health changes against the table the kernel is known to hold (no dump).
+@Suite struct IPVSKnownTableTests {
+    @Test func healthChangesPlanAgainstTheKnownTableAndKeepItEqualToTheBackend() throws {
+        let config = try IPVSTest.config(IPVSTest.basic)
+        let backend = InMemoryBackend()
+        let owned = DesiredState.ownership(from: config)
+        let start = try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, known: nil, backend: backend)
+        #expect(start.plan.count == 7)
+        var known = try #require(start.known)
+        #expect(try known == backend.dump())
+
+        var health = HealthSnapshot()
+        health.setDown(RealServerRef(virtualServer: 0, realServer: 1))
+        backend.clearHistory()
+        let down = try IPVSSync.reconcile(DesiredState.table(from: config, health: health), owned: owned,
+                                          known: known, backend: backend)
+        #expect(IPVSTest.names(down.plan) == ["deleteDestination [192.168.1.2]:8080 [10.0.0.1]:tcp:80"])
+        #expect(backend.history.count == 1)
+        known = try #require(down.known)
+        #expect(try known == backend.dump())
+
+        let up = try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, known: known, backend: backend)
+        #expect(IPVSTest.names(up.plan) == ["addDestination [192.168.1.2]:8080 [10.0.0.1]:tcp:80 w1"])
+        #expect(try up.known == backend.dump())
+    }
+
+    @Test func aFailedOperationForgetsTheTable() throws {
+        let config = try IPVSTest.config(IPVSTest.basic)
+        let backend = InMemoryBackend()
+        let owned = DesiredState.ownership(from: config)
+        // A stale belief: the service is thought present, so the plan only adds a destination to a
+        // service the backend does not have, which fails.
+        var believed = DesiredState.table(from: config)
+        believed.modify(IPVSTest.tcp("10.0.0.1", 80)) { _ = $0.remove(IPVSDestinationKey(address: IPVSTest.ip("192.168.1.2"), port: 8080)) }
+        let outcome = try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, known: believed, backend: backend)
+        #expect(outcome.result.failures.count == 1)
+        #expect(outcome.known == nil)
+        let repaired = try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, known: outcome.known, backend: backend)
+        #expect(try repaired.result.failures.isEmpty && repaired.known == backend.dump())
+    }
+}
