@@ -39,7 +39,7 @@ let package = Package(
         /// VRRP codec, state machines and shell (VRRP issue).
         .target(
             name: "VRRP",
-            dependencies: ["ConfParser", "CRawSocket", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ConfParser", "CRawSocket", "CNetlink", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         /// Health checkers: pure health records and quorum, Dispatch scheduling, NIO-based probes.
