@@ -96,7 +96,7 @@ public struct IPVSOwnership: Sendable, Equatable {
     public var syncDaemons: Bool
     /// keepalived's virtual server name where it is not the service's own (group services).
     public var virtualServerNames: [IPVSServiceKey: String]
-    /// The sorry server of each service that has one (for "Removing sorry service" lines).
+    /// The sorry server of each service that has one (for "Removing sorry server" lines).
     public var sorryServers: [IPVSServiceKey: IPVSDestinationKey]
     /// keepalived's names of destinations where they are not their own (group services).
     public var destinationNames: [IPVSServiceKey: [IPVSDestinationKey: String]] = [:]

@@ -60,6 +60,7 @@ public enum IPVSSync {
                              log: ((String) -> Void)? = nil) -> IPVSApplyResult {
         var result = IPVSApplyResult()
         var logged = Set<String>()
+        let pool = SorryServerSwitch(plan)
         var start = plan.startIndex
         while start < plan.endIndex {
             let batch = Array(plan[start..<min(start + batchSize, plan.endIndex)])
@@ -67,6 +68,7 @@ public enum IPVSSync {
             if let log {
                 for operation in batch {
                     if let line = operation.logMessage, logged.insert(line).inserted { log(line) }
+                    if let line = pool.line(after: operation), logged.insert(line).inserted { log(line) }
                 }
             }
             for (operation, error) in zip(batch, backend.apply(batch: batch)) {
@@ -94,5 +96,41 @@ public enum IPVSSync {
         let current = try backend.dump()
         let plan = Reconciler.plan(desired: desired, current: current, owned: owned, flushForeign: flushForeign)
         return (plan, apply(plan, to: backend, log: log))
+    }
+}
+
+/// keepalived's lines when a sorry server stands in for a virtual server's live servers
+/// (`Removing alive servers from the pool for VS ...`) or hands back to them (`Adding alive
+/// servers to the pool for VS ...`), logged after the sorry server's own line.
+struct SorryServerSwitch {
+    private var liveServersLeave: Set<IPVSServiceKey> = []
+    private var liveServersReturn: Set<IPVSServiceKey> = []
+
+    init(_ plan: [IPVSOperation]) {
+        for operation in plan {
+            switch operation {
+            case .deleteDestination(let dest, let service) where !dest.isSorryServer:
+                liveServersLeave.insert(service.key)
+            case .editDestination(let dest, let service, _) where !dest.isSorryServer && dest.weight == 0:
+                liveServersLeave.insert(service.key)
+            case .addDestination(let dest, let service) where !dest.isSorryServer:
+                liveServersReturn.insert(service.key)
+            case .editDestination(let dest, let service, _) where !dest.isSorryServer && dest.weight > 0:
+                liveServersReturn.insert(service.key)
+            default:
+                break
+            }
+        }
+    }
+
+    func line(after operation: IPVSOperation) -> String? {
+        switch operation {
+        case .addDestination(let dest, let service) where dest.isSorryServer && liveServersLeave.contains(service.key):
+            return "Removing alive servers from the pool for VS \(service.displayName)"
+        case .deleteDestination(let dest, let service) where dest.isSorryServer && liveServersReturn.contains(service.key):
+            return "Adding alive servers to the pool for VS \(service.displayName)"
+        default:
+            return nil
+        }
     }
 }

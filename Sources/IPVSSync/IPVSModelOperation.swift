@@ -65,24 +65,24 @@ public enum IPVSOperation: Sendable, Equatable, CustomStringConvertible {
 
     /// keepalived's log line for the operation, where keepalived logs one:
     /// `Adding service [RIP]:tcp:80 to VS [VIP]:tcp:80`, `Removing service ... from VS ...`,
-    /// `Adding sorry service ...`, `Enabling` / `Disabling` for inhibited servers, and
+    /// `Adding sorry server ...`, `Enabling` / `Disabling` for inhibited servers, and
     /// `Changing weight from A to B for active service ... of VS ...`.
     public var logMessage: String? {
         switch self {
         case .addDestination(let dest, let service):
-            return "Adding \(dest.isSorryServer ? "sorry " : "")service \(dest.displayName(in: service)) to VS \(service.displayName)"
+            return "Adding \(dest.isSorryServer ? "sorry server" : "service") \(dest.displayName(in: service)) to VS \(service.displayName)"
         case .deleteDestination(let dest, let service):
-            return "Removing \(dest.isSorryServer ? "sorry " : "")service \(dest.displayName(in: service)) from VS \(service.displayName)"
+            return "Removing \(dest.isSorryServer ? "sorry server" : "service") \(dest.displayName(in: service)) from VS \(service.displayName)"
         case .editDestination(let dest, let service, let previous):
             guard let previous, previous.weight != dest.weight else { return nil }
-            let sorry = dest.isSorryServer ? "sorry " : ""
+            let what = dest.isSorryServer ? "sorry server" : "service"
             if dest.isInhibited && dest.weight == 0 {
-                return "Disabling \(sorry)service \(dest.displayName(in: service)) from VS \(service.displayName)"
+                return "Disabling \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"
             }
             if previous.weight == 0 {
-                return "Enabling \(sorry)service \(dest.displayName(in: service)) to VS \(service.displayName)"
+                return "Enabling \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"
             }
-            return "Changing weight from \(previous.weight) to \(dest.weight) for active \(sorry)service \(dest.displayName(in: service)) of VS \(service.displayName)"
+            return "Changing weight from \(previous.weight) to \(dest.weight) for active \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"
         default:
             return nil
         }

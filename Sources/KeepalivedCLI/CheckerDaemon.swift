@@ -1,13 +1,16 @@
 import ConfParser
 import Dispatch
 import Foundation
+import HealthCheck
 import IPVSSync
 import Synchronization
 
-/// `keepalivedd -C`: the checker/LVS half. On start it applies the configuration's IPVS table
-/// (every real server alive until the HealthCheck engine exists, as keepalived does for real
-/// servers without checkers), on SIGHUP it reloads and reconciles, on SIGTERM/SIGINT it removes
-/// what the configuration owns (not with `-I`) and exits.
+/// `keepalivedd -C`: the checker/LVS half. On start it applies the configuration's IPVS table as
+/// keepalived has it before any check (real servers with `alpha` down, the others up), then the
+/// health engine runs the checkers and every health change is reconciled into the kernel; on
+/// SIGHUP it reloads (checkers whose settings did not change keep their state) and reconciles,
+/// on SIGTERM/SIGINT it stops the checkers, removes what the configuration owns (not with `-I`)
+/// and exits.
 public final class CheckerDaemon: Sendable {
     public struct Settings: Sendable {
         public var configPath: String
@@ -21,6 +24,12 @@ public final class CheckerDaemon: Sendable {
     struct State {
         var config: Config
         var owned: IPVSOwnership
+        /// What the checkers say; nil before the engine's first snapshot (start-up health).
+        var health: HealthSnapshot?
+        /// The engine generation `health` belongs to (a reload starts a new one).
+        var healthGeneration = 0
+        /// What the kernel held after the last reconcile; nil means dump first.
+        var known: IPVSTable?
     }
 
     let settings: Settings
@@ -29,12 +38,18 @@ public final class CheckerDaemon: Sendable {
     let queue = DispatchQueue(label: "keepalivedd.checkers")
     let state: Mutex<State>
     let signalSources = Mutex<SignalSources?>(nil)
+    let live: LiveHealth
+    let engine = Mutex<HealthEngine?>(nil)
+    /// Incremented on the engine's queue when a reload completes, so snapshots of the previous
+    /// configuration that are still on their way are recognised and dropped.
+    let engineGeneration = Mutex(0)
 
     init(settings: Settings, log: DaemonLog, backend: any IPVSBackend, config: Config) {
         self.settings = settings
         self.log = log
         self.backend = backend
         self.state = Mutex(State(config: config, owned: DesiredState.ownership(from: config)))
+        self.live = LiveHealth(config: config)
     }
 
     /// Starts the daemon and never returns: exits 0 after a clean stop, 1 when it cannot start.
@@ -68,6 +83,7 @@ public final class CheckerDaemon: Sendable {
         daemon.queue.async {
             daemon.reconcile(reason: "start")
             daemon.installSignalHandlers()
+            daemon.startHealthChecks()
         }
         dispatchMain()
     }
@@ -83,14 +99,17 @@ public final class CheckerDaemon: Sendable {
         return result
     }
 
-    /// Computes the desired table from the current configuration and applies the difference.
+    /// Computes the desired table from the current configuration and health and applies the
+    /// difference: against a fresh dump at start and reload, against the known table otherwise.
     func reconcile(reason: String) {
-        let (config, owned) = state.withLock { ($0.config, $0.owned) }
-        let desired = DesiredState.table(from: config, health: AllAlive())
+        let (config, owned, health, known) = state.withLock { ($0.config, $0.owned, $0.health, $0.known) }
+        let desired = DesiredState.table(from: config, health: health.map { $0 as any HealthView } ?? StartupHealth())
         let started = DispatchTime.now()
         do {
-            let (plan, result) = try IPVSSync.reconcile(desired, owned: owned, flushForeign: config.globalDefs.lvsFlush,
-                                                        backend: backend, log: { self.log.info($0) })
+            let outcome = try IPVSSync.reconcile(desired, owned: owned, flushForeign: config.globalDefs.lvsFlush,
+                                                 known: known, backend: backend, log: { self.log.info($0) })
+            state.withLock { $0.known = outcome.known }
+            let (plan, result) = (outcome.plan, outcome.result)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
             log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(String(format: "%.1f", elapsed)) ms")
             for failure in result.failures {
@@ -123,11 +142,14 @@ public final class CheckerDaemon: Sendable {
             log.error("Reload aborted: the new configuration cannot run; keeping the running one")
             return
         }
+        live.update(result.config)
+        let health = reloadHealthChecks(result.config)
         state.withLock { state in
             // Entries the old configuration owned stay ours until the reconcile removes them.
             var owned = DesiredState.ownership(from: result.config)
             owned.merge(state.owned)
-            state = State(config: result.config, owned: owned)
+            state = State(config: result.config, owned: owned, health: health?.snapshot,
+                          healthGeneration: health?.generation ?? 0, known: nil)
         }
         reconcile(reason: "reload")
         state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
@@ -136,6 +158,7 @@ public final class CheckerDaemon: Sendable {
     /// Stop: remove what the configuration owns (unless -I), then exit.
     @Sendable func stop() {
         log.info("Stopping")
+        stopHealthChecks()
         if !settings.dontReleaseIPVS {
             let (config, owned) = state.withLock { ($0.config, $0.owned) }
             do {

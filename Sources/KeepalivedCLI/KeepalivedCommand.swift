@@ -78,16 +78,33 @@ public struct KeepalivedCommand: ParsableCommand {
             let status = ConfigTestRunner.run(path: useFile, options: options, dumpJSON: dumpConf, summary: summary)
             throw ExitCode(status.rawValue)
         }
-        guard checkOnly else {
-            FileHandle.standardError.write(Data("keepalivedd: this build runs the checker/LVS half only (-C); VRRP arrives with its issue.\n".utf8))
-            throw ExitCode(2)
-        }
         if !dontFork && daemon(0, 0) != 0 {
             throw ValidationError("cannot detach from the terminal: \(String(cString: strerror(errno)))")
         }
+        if vrrpOnly {
+            let log = DaemonLog(identity: .vrrp, console: logConsole, detail: logDetail, facility: logFacility)
+            VRRPDaemon.run(settings: vrrpSettings(options: options, pidFiles: [pidFile, vrrpPidFile]), log: log)
+        }
+        guard checkOnly else {
+            // Both halves in one process: the checker half owns the start/stop lines and the exit;
+            // the VRRP half stops its instances from the exit hook (see VRRPDaemon.launchShared).
+            let log = DaemonLog(identity: .parent, console: logConsole, detail: logDetail, facility: logFacility)
+            var vrrp = vrrpSettings(options: options, pidFiles: [vrrpPidFile])
+            vrrp.sharesProcess = true
+            VRRPDaemon.launchShared(settings: vrrp, log: log)
+            CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
+        }
         let log = DaemonLog(identity: .checkers, console: logConsole, detail: logDetail, facility: logFacility)
-        let settings = CheckerDaemon.Settings(configPath: useFile, parseOptions: options, dontReleaseIPVS: dontReleaseIPVS,
-                                              pidFiles: [pidFile, checkersPidFile], commandLine: CommandLine.arguments)
-        CheckerDaemon.run(settings: settings, log: log)
+        CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
+    }
+
+    func checkerSettings(options: ParseOptions) -> CheckerDaemon.Settings {
+        CheckerDaemon.Settings(configPath: useFile, parseOptions: options, dontReleaseIPVS: dontReleaseIPVS,
+                               pidFiles: [pidFile, checkersPidFile], commandLine: CommandLine.arguments)
+    }
+
+    func vrrpSettings(options: ParseOptions, pidFiles: [String]) -> VRRPDaemon.Settings {
+        VRRPDaemon.Settings(configPath: useFile, parseOptions: options, dontReleaseVRRP: dontReleaseVRRP,
+                            pidFiles: pidFiles, commandLine: CommandLine.arguments)
     }
 }

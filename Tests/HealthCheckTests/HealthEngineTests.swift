@@ -85,6 +85,7 @@ struct HealthEngineTests {
                                   callbacks: recorder.callbacks)
         engine.start()
         let expected = [
+            "log: Gained quorum 1+0=1 <= 1 for VS [10.0.0.1]:tcp:80",
             "log: Activating healthchecker for service \(rsName) for VS [10.0.0.1]:tcp:80",
             "alive: true",
             "log: TCP connection to \(rsName) success.",

@@ -116,7 +116,7 @@ import Testing
             "deleteDestination [192.168.1.1]:8080 [10.0.0.1]:tcp:80",
             "deleteDestination [192.168.1.2]:8080 [10.0.0.1]:tcp:80",
         ])
-        #expect(lost[0].logMessage == "Adding sorry service [192.168.9.9]:tcp:8080 to VS [10.0.0.1]:tcp:80")
+        #expect(lost[0].logMessage == "Adding sorry server [192.168.9.9]:tcp:8080 to VS [10.0.0.1]:tcp:80")
 
         let regained = try IPVSTest.sync(config, backend: backend)
         #expect(IPVSTest.names(regained) == [
@@ -124,7 +124,7 @@ import Testing
             "addDestination [192.168.1.2]:8080 [10.0.0.1]:tcp:80 w1",
             "deleteDestination [192.168.9.9]:8080 [10.0.0.1]:tcp:80",
         ])
-        #expect(regained[2].logMessage == "Removing sorry service [192.168.9.9]:tcp:8080 from VS [10.0.0.1]:tcp:80")
+        #expect(regained[2].logMessage == "Removing sorry server [192.168.9.9]:tcp:8080 from VS [10.0.0.1]:tcp:80")
 
         // An explicit quorum decision (hysteresis lives in the checker) overrides the computed one.
         let forced = DesiredState.table(from: config, health: HealthSnapshot(quorum: [0: false]))
@@ -146,9 +146,9 @@ import Testing
             "editDestination [192.168.9.9]:8080 [10.0.0.1]:tcp:80 w1",
         ])
         #expect(lost.map(\.logMessage) == [
-            "Disabling service [192.168.1.1]:tcp:8080 from VS [10.0.0.1]:tcp:80",
-            "Disabling service [192.168.1.2]:tcp:8080 from VS [10.0.0.1]:tcp:80",
-            "Enabling sorry service [192.168.9.9]:tcp:8080 to VS [10.0.0.1]:tcp:80",
+            "Disabling service [192.168.1.1]:tcp:8080 of VS [10.0.0.1]:tcp:80",
+            "Disabling service [192.168.1.2]:tcp:8080 of VS [10.0.0.1]:tcp:80",
+            "Enabling sorry server [192.168.9.9]:tcp:8080 of VS [10.0.0.1]:tcp:80",
         ])
     }
 
@@ -163,11 +163,11 @@ import Testing
         let down = try IPVSTest.sync(config, health: health, backend: backend)
         #expect(IPVSTest.names(down) == ["editDestination [192.168.1.1]:80 [10.0.0.1]:tcp:80 w0",
                                          "deleteDestination [192.168.1.2]:80 [10.0.0.1]:tcp:80"])
-        #expect(down[0].logMessage == "Disabling service [192.168.1.1]:tcp:80 from VS [10.0.0.1]:tcp:80")
+        #expect(down[0].logMessage == "Disabling service [192.168.1.1]:tcp:80 of VS [10.0.0.1]:tcp:80")
         let up = try IPVSTest.sync(config, backend: backend)
         #expect(IPVSTest.names(up) == ["addDestination [192.168.1.2]:80 [10.0.0.1]:tcp:80 w4",
                                        "editDestination [192.168.1.1]:80 [10.0.0.1]:tcp:80 w1"])
-        #expect(up[1].logMessage == "Enabling service [192.168.1.1]:tcp:80 to VS [10.0.0.1]:tcp:80")
+        #expect(up[1].logMessage == "Enabling service [192.168.1.1]:tcp:80 of VS [10.0.0.1]:tcp:80")
         // A checker-set weight is used as is.
         let weighted = DesiredState.table(from: config, health: HealthSnapshot(realServers: [
             RealServerRef(virtualServer: 0, realServer: 1): RealServerHealth(alive: true, weight: 9)]))

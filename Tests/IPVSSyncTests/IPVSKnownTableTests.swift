@@ -43,3 +43,29 @@ import Testing
         #expect(try repaired.result.failures.isEmpty && repaired.known == backend.dump())
     }
 }
+
+/// keepalived's pool lines when the sorry server stands in and hands back.
+@Suite struct IPVSSorryServerLogTests {
+    @Test func sorryServerSwitchLogsThePoolLinesAfterItsOwn() throws {
+        let config = try IPVSTest.config(IPVSDesiredStateTests.sorryConfig)
+        let backend = InMemoryBackend()
+        let owned = DesiredState.ownership(from: config)
+        try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, backend: backend)
+        var health = HealthSnapshot()
+        health.setDown(RealServerRef(virtualServer: 0, realServer: 1))
+        var lines: [String] = []
+        try IPVSSync.reconcile(DesiredState.table(from: config, health: health), owned: owned, backend: backend) { lines.append($0) }
+        #expect(lines == [
+            "Adding sorry server [192.168.9.9]:tcp:8080 to VS [10.0.0.1]:tcp:80",
+            "Removing alive servers from the pool for VS [10.0.0.1]:tcp:80",
+            "Removing service [192.168.1.1]:tcp:8080 from VS [10.0.0.1]:tcp:80",
+            "Removing service [192.168.1.2]:tcp:8080 from VS [10.0.0.1]:tcp:80",
+        ])
+        lines = []
+        try IPVSSync.reconcile(DesiredState.table(from: config), owned: owned, backend: backend) { lines.append($0) }
+        #expect(lines.suffix(2) == [
+            "Removing sorry server [192.168.9.9]:tcp:8080 from VS [10.0.0.1]:tcp:80",
+            "Adding alive servers to the pool for VS [10.0.0.1]:tcp:80",
+        ])
+    }
+}

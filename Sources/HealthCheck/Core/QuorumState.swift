@@ -14,7 +14,9 @@ struct QuorumState: Sendable, Equatable {
     /// reload starts from `previous` and is re-evaluated the same way.
     static func start(_ vs: VirtualServer, index: Int, aliveWeight: Int,
                       previous: QuorumState?) -> (QuorumState, [HealthAction]) {
-        var state = previous ?? QuorumState(isUp: aliveWeight >= vs.quorum + vs.hysteresis, sorryServerActive: false)
+        // keepalived starts every virtual server with its quorum down and evaluates it at once, so
+        // one that has its quorum logs `Gained quorum Q+H=T <= W` (and runs quorum_up) at start.
+        var state = previous ?? QuorumState(isUp: false, sorryServerActive: false)
         if vs.sorryServer == nil { state.sorryServerActive = false }
         let actions = state.evaluate(vs, index: index, aliveWeight: aliveWeight, starting: true)
         return (state, actions)

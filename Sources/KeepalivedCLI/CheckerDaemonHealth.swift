@@ -1,0 +1,74 @@
+import ConfParser
+import Dispatch
+import HealthCheck
+import IPVSSync
+import Synchronization
+
+/// The checker daemon's health engine: started after the first reconcile, its snapshots
+/// reconciled into the kernel, reloaded with the configuration, stopped before the teardown.
+extension CheckerDaemon {
+    /// Starts the checkers of the current configuration (on `queue`).
+    func startHealthChecks() {
+        let config = state.withLock { $0.config }
+        let engine = HealthEngine(config: config, localVirtualServers: HostAddresses.localVirtualServers(of: config),
+                                  probeFactory: live.probeFactory, callbacks: healthCallbacks())
+        self.engine.withLock { $0 = engine }
+        engine.start()
+    }
+
+    /// Where the engine's actions go; called on the engine's queue.
+    func healthCallbacks() -> HealthEngine.Callbacks {
+        HealthEngine.Callbacks(
+            onLog: { [log] line in
+                // Why an attempt failed is logged with log_all_failures only: keepalived's -D does
+                // not show it either.
+                guard !line.isDetail else { return }
+                log.info(line.text)
+            },
+            onScript: { [live, log] script, _ in
+                log.detail("Running \(script.command)")
+                live.run(script)
+            },
+            onSnapshot: { [weak self] snapshot in
+                guard let self else { return }
+                let generation = engineGeneration.withLock { $0 }
+                queue.async { self.healthChanged(snapshot, generation: generation) }
+            })
+    }
+
+    /// A health change: reconciled unless it belongs to a configuration since reloaded.
+    func healthChanged(_ snapshot: HealthSnapshot, generation: Int) {
+        let current = state.withLock { state -> Bool in
+            guard state.healthGeneration == generation else { return false }
+            state.health = snapshot
+            return true
+        }
+        if current { reconcile(reason: "health") }
+    }
+
+    /// Hands the new configuration to the engine and waits until it has switched; returns the
+    /// health of the new configuration and its generation.
+    func reloadHealthChecks(_ config: Config) -> (snapshot: HealthSnapshot, generation: Int)? {
+        guard let engine = engine.withLock({ $0 }) else { return nil }
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<(snapshot: HealthSnapshot, generation: Int)?>(nil)
+        engine.reload(config) { [self] in
+            let generation = engineGeneration.withLock { value -> Int in
+                value += 1
+                return value
+            }
+            outcome.withLock { $0 = (engine.snapshot, generation) }
+            done.signal()
+        }
+        done.wait()
+        return outcome.withLock { $0 }
+    }
+
+    /// Stops the checkers (omega scripts run) and waits until they have stopped.
+    func stopHealthChecks() {
+        guard let engine = engine.withLock({ $0 }) else { return }
+        let done = DispatchSemaphore(value: 0)
+        engine.stop { done.signal() }
+        done.wait()
+    }
+}

@@ -1,0 +1,180 @@
+import ConfParser
+import Dispatch
+import Foundation
+import Synchronization
+import VRRP
+
+/// `keepalivedd -P`: the VRRP half. Starts every vrrp_instance (leftover VIPs removed first),
+/// reloads on SIGHUP (a configuration that cannot run leaves everything as it is), stops on
+/// SIGTERM/SIGINT (MASTERs send priority 0 and remove their VIPs unless `-V`) and exits 0.
+public final class VRRPDaemon: Sendable {
+    public struct Settings: Sendable {
+        public var configPath: String
+        public var parseOptions: ParseOptions
+        public var dontReleaseVRRP: Bool
+        public var pidFiles: [String]
+        public var commandLine: [String]
+        /// When the checker half shares the process, it handles the process-wide start/stop lines
+        /// and the exit; the VRRP half then only stops its instances.
+        public var sharesProcess: Bool = false
+
+        public init(configPath: String, parseOptions: ParseOptions, dontReleaseVRRP: Bool, pidFiles: [String],
+                    commandLine: [String], sharesProcess: Bool = false) {
+            self.configPath = configPath
+            self.parseOptions = parseOptions
+            self.dontReleaseVRRP = dontReleaseVRRP
+            self.pidFiles = pidFiles
+            self.commandLine = commandLine
+            self.sharesProcess = sharesProcess
+        }
+    }
+
+    let settings: Settings
+    let log: DaemonLog
+    let shell: VRRPShell
+    let queue = DispatchQueue(label: "keepalivedd.vrrp.signals")
+    let signalSources = Mutex<SignalSources?>(nil)
+
+    init(settings: Settings, log: DaemonLog, config: Config) {
+        self.settings = settings
+        self.log = log
+        let logger = VRRPShellLogger(info: { log.info($0) }, error: { log.error($0) }, detail: { log.detail($0) })
+        self.shell = VRRPShell(config: config, options: VRRPShellOptions(dontReleaseVRRP: settings.dontReleaseVRRP),
+                               log: logger)
+    }
+
+    /// Starts the VRRP half and never returns: exits 0 after a clean stop, 1 when it cannot start.
+    public static func run(settings: Settings, log: DaemonLog) -> Never {
+        guard let daemon = launch(settings: settings, log: log, installSignals: true) else { exit(1) }
+        _ = daemon
+        dispatchMain()
+    }
+
+    /// Loads the configuration, claims the pid files and starts the shell; nil (logged) when it
+    /// cannot run. With `installSignals`, SIGHUP/SIGTERM/SIGINT are handled here.
+    public static func launch(settings: Settings, log: DaemonLog, installSignals: Bool) -> VRRPDaemon? {
+        if !settings.sharesProcess {
+            log.info("Starting Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
+            log.info("Command line: " + settings.commandLine.map { "'\($0)'" }.joined(separator: " "))
+        }
+        let result = loadConfiguration(settings: settings, log: log)
+        guard result.status != .cannotRun else {
+            log.error("Stopped - configuration cannot run")
+            return nil
+        }
+        let pidFiles = settings.pidFiles.map(PidFile.init(path:))
+        for (index, pidFile) in pidFiles.enumerated() {
+            do {
+                try pidFile.claim()
+            } catch {
+                log.error("\(error)")
+                pidFiles[..<index].forEach { $0.release() }
+                return nil
+            }
+        }
+        let daemon = VRRPDaemon(settings: settings, log: log, config: result.config)
+        daemon.keepAlive()
+        if installSignals { daemon.installSignalHandlers() }
+        daemon.shell.start()
+        return daemon
+    }
+
+    /// Reads and checks the configuration, logging its problems as keepalived does.
+    static func loadConfiguration(settings: Settings, log: DaemonLog) -> LoadResult {
+        log.info("Configuration file \(settings.configPath)")
+        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
+        HostChecks.run(&result)
+        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
+            log.error(diagnostic.description)
+        }
+        return result
+    }
+
+    /// SIGHUP reloads; SIGTERM and SIGINT stop.
+    func installSignalHandlers() {
+        var sources: [any DispatchSourceSignal] = []
+        let handlers: [(Int32, @Sendable () -> Void)] = [
+            (SIGHUP, { [self] in reload() }), (SIGTERM, { [self] in stop() }), (SIGINT, { [self] in stop() }),
+        ]
+        for (number, action) in handlers {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler(handler: action)
+            source.resume()
+            sources.append(source)
+        }
+        let box = SignalSources(sources)
+        signalSources.withLock { $0 = box }
+    }
+
+    /// A reload: a configuration that cannot run leaves everything as it is.
+    public func reload() {
+        log.info("Reloading")
+        let result = Self.loadConfiguration(settings: settings, log: log)
+        guard result.status != .cannotRun else {
+            log.error("Reload aborted: the new configuration cannot run; keeping the running one")
+            return
+        }
+        shell.reload(result.config)
+    }
+
+    /// Stops every instance, removes the pid files and (alone in the process) exits 0.
+    public func stop() {
+        stop { [self] in
+            log.info("Stopped Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
+            exit(0)
+        }
+    }
+
+    /// Stops every instance and removes the pid files, then calls `completion`.
+    public func stop(completion: @escaping @Sendable () -> Void) {
+        if !settings.sharesProcess { log.info("Stopping") }
+        shell.stop { [settings] in
+            settings.pidFiles.forEach { PidFile(path: $0).release() }
+            completion()
+        }
+    }
+
+    /// Daemons live for the whole process.
+    private func keepAlive() {
+        VRRPDaemon.running.withLock { $0.append(self) }
+    }
+
+    static let running = Mutex<[VRRPDaemon]>([])
+}
+
+extension VRRPDaemon {
+    /// Both halves in one process (neither -P nor -C): the VRRP half starts next to the checker
+    /// half, which owns the signals' stop path and the exit. SIGHUP reloads both (each half has its
+    /// own signal source); at exit (the checker half's stop calls exit) every VRRP instance is
+    /// stopped first, synchronously. When the VRRP half cannot start, the process stops (SIGTERM).
+    public static func launchShared(settings: Settings, log: DaemonLog) {
+        // After the checker half logged its start line.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+            guard let daemon = launch(settings: settings, log: log, installSignals: false) else {
+                kill(getpid(), SIGTERM)
+                return
+            }
+            daemon.installReloadHandler()
+            atexit { VRRPDaemon.stopAllBeforeExit() }
+        }
+    }
+
+    /// SIGHUP only (SIGTERM/SIGINT belong to the checker half, whose exit stops this one).
+    func installReloadHandler() {
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        source.setEventHandler { [self] in reload() }
+        source.resume()
+        signalSources.withLock { $0 = SignalSources([source]) }
+    }
+
+    /// The exit hook: stop every running VRRP daemon and wait (at most 2 s) for it.
+    static func stopAllBeforeExit() {
+        let daemons = running.withLock { $0 }
+        for daemon in daemons {
+            let done = DispatchSemaphore(value: 0)
+            daemon.stop { done.signal() }
+            _ = done.wait(timeout: .now() + 2)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ConfParser
+import NIOCore
+import NIOPosix
+import Testing
+@testable import HealthCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("ProbeTCP")
+struct ProbeTCPTests {
+    let group = MultiThreadedEventLoopGroup.singleton
+
+    func endpoint(port: UInt16, bind: IPAddress? = nil, timeout: TimeAmount = .seconds(2)) -> ProbeEndpoint {
+        ProbeEndpoint(label: "[127.0.0.1]:tcp:\(port)", connectIP: IPAddress("127.0.0.1")!, connectPort: port,
+                      bindIP: bind, timeout: timeout)
+    }
+
+    @Test func connectsToAListeningServer() async throws {
+        let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
+        defer { Task { await server.stop() } }
+        let result = await TCPProbe(endpoint: endpoint(port: server.port), eventLoopGroup: group).run()
+        #expect(result == .success("TCP connection to [127.0.0.1]:tcp:\(server.port) success."))
+    }
+
+    @Test func refusedConnectionFails() async {
+        let port = probeClosedPort()
+        let result = await TCPProbe(endpoint: endpoint(port: port), eventLoopGroup: group).run()
+        #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) failed."))
+    }
+
+    @Test func connectThatNeverCompletesTimesOut() async {
+        let (port, fds) = probeFullBacklogListener()
+        defer { fds.forEach { close($0) } }
+        let start = probeNow()
+        let result = await TCPProbe(endpoint: endpoint(port: port, timeout: .milliseconds(500)), eventLoopGroup: group).run()
+        #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) timeout."))
+        #expect(probeNow() - start < 5)
+    }
+
+    @Test func bindsToTheBindtoAddress() async throws {
+        let server = try await ProbeTestServer.start(group: group, behaviour: .respond("HTTP/1.0 200 OK\r\n\r\n"))
+        defer { Task { await server.stop() } }
+        let probe = HTTPProbe(endpoint: endpoint(port: server.port, bind: IPAddress("127.0.0.2")),
+                              targets: [.init(path: "/")], eventLoopGroup: group)
+        let result = await probe.run()
+        #expect(result.succeeded)
+        #expect(server.log.peers == ["127.0.0.2"])
+    }
+
+    @Test func unbindableBindtoAddressIsReported() async throws {
+        let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
+        defer { Task { await server.stop() } }
+        // 192.0.2.1 (TEST-NET-1) is not an address of this machine: bind() fails before any packet.
+        let result = await TCPProbe(endpoint: endpoint(port: server.port, bind: IPAddress("192.0.2.1")), eventLoopGroup: group).run()
+        #expect(result == .failure("TCP socket bind failed. Rescheduling."))
+    }
+}
