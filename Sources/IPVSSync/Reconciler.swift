@@ -117,8 +117,8 @@ public enum Reconciler {
     }
 
     /// Starts the wanted daemons that are not running as wanted, stopping a differing one of the
-    /// same role first, and stops running daemons of roles no longer wanted.
-    static func daemonOperations(desired: [IPVSSyncDaemon]?, current: [IPVSSyncDaemon]) -> [IPVSOperation] {
+    /// same role first, and stops running daemons of roles no longer wanted (nil: leave them alone).
+    public static func daemonOperations(desired: [IPVSSyncDaemon]?, current: [IPVSSyncDaemon]) -> [IPVSOperation] {
         guard let desired else { return [] }
         var ops: [IPVSOperation] = []
         let wantedRoles = Set(desired.map(\.role))

@@ -1,0 +1,255 @@
+"""Health checkers against real servers in the lab VM: keepalivedd -C must change the IPVS table as keepalived -C does.
+
+The scenario operators know from keepalived: two real web servers, each in its own network namespace behind
+a veth link, and three virtual servers on the director (the scenario's namespace):
+
+- 10.50.0.1:80, DR, TCP_CHECK: a failed server is removed;
+- 10.50.0.2:80, DR, HTTP_GET with inhibit_on_failure: a failed server stays at weight 0;
+- 10.50.0.3:80, NAT, HTTP_GET, quorum 2 with a sorry server: losing one server loses quorum.
+
+With the same config against the same servers, first keepalived -C and then keepalivedd -C go through the
+same steps: both servers up, one stopped, both stopped, both started again. At each step the table
+(`ipvsadm -Sn`) must be the same, and keepalivedd's log must carry keepalived's lines for the changes.
+The binary is $KEEPALIVEDD, by default .build/debug/keepalivedd (make test builds it first).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from ipvsadm_table import parse_save
+from labsession import lab_scenario
+
+REPO = Path(__file__).resolve().parents[3]
+KEEPALIVEDD = Path(os.environ.get("KEEPALIVEDD", REPO / ".build" / "debug" / "keepalivedd")).resolve()
+
+HEALTH_CONF = """\
+global_defs {
+    router_id lab_health
+}
+
+virtual_server 10.50.0.1 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    real_server 10.50.1.1 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server 10.50.2.1 80 {
+        weight 2
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+
+virtual_server 10.50.0.2 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind DR
+    protocol TCP
+    inhibit_on_failure
+    real_server 10.50.1.1 80 {
+        weight 3
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server 10.50.2.1 80 {
+        weight 4
+        HTTP_GET {
+            url {
+                path /
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+
+virtual_server 10.50.0.3 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    quorum 2
+    sorry_server 10.50.9.9 80
+    real_server 10.50.1.1 80 {
+        weight 1
+        HTTP_GET {
+            url {
+                path /
+            }
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server 10.50.2.1 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+"""
+
+HEALTH_SCRIPT = """\
+kd={keepalivedd}
+if [[ ! -x $kd ]]; then note "no keepalivedd at $kd"; exit 2; fi
+here=${{LAB_NAME:0:12}}
+
+# Two real servers, each in a namespace of its own, linked to the director by a veth pair.
+for n in 1 2; do
+    ip netns add "rs$n-$here"
+    ip link add "d$n" type veth peer name eth0 netns "rs$n-$here"
+    ip addr add "10.50.$n.254/24" dev "d$n"
+    ip link set "d$n" up
+    ip -n "rs$n-$here" addr add "10.50.$n.1/24" dev eth0
+    ip -n "rs$n-$here" link set eth0 up
+    ip -n "rs$n-$here" link set lo up
+    mkdir -p "$LAB_TMP/www$n"
+    echo "real server $n" >"$LAB_TMP/www$n/index.html"
+done
+cleanup() {{ for n in 1 2; do ip netns pids "rs$n-$here" 2>/dev/null | xargs -r kill -KILL; ip netns del "rs$n-$here" 2>/dev/null; done; }}
+trap cleanup EXIT
+
+start_server() {{
+    ip netns exec "rs$1-$here" python3 -m http.server 80 --bind "10.50.$1.1" --directory "$LAB_TMP/www$1" \\
+        >"$LAB_TMP/http$1.log" 2>&1 &
+    echo $! >"$LAB_TMP/http$1.pid"
+    wait_until 20 bash -c "exec 3<>/dev/tcp/10.50.$1.1/80"
+}}
+stop_server() {{
+    kill -KILL "$(cat "$LAB_TMP/http$1.pid")"
+    wait_until 10 bash -c "! exec 3<>/dev/tcp/10.50.$1.1/80"
+}}
+
+# The table has settled when `ipvsadm -Sn` is unchanged for 3 s (three check rounds).
+wait_stable() {{
+    local deadline=$((SECONDS + $1)) last="" same=0 now
+    while ((SECONDS < deadline)); do
+        now=$(ipvsadm -Sn)
+        if [[ $now == "$last" ]]; then
+            same=$((same + 1))
+            ((same >= 10)) && return 0
+        else
+            same=0
+        fi
+        last=$now
+        sleep 0.3
+    done
+    note "table did not settle in $1 s"
+    return 1
+}}
+
+# One daemon through the four steps; $1 names it in the captures (k or d).
+steps() {{
+    local who=$1
+    shift
+    start_server 1
+    start_server 2
+    "$@" -n -l -D -C -f keepalived.conf -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
+    echo $! >"$LAB_TMP/$who.daemon"
+    wait_stable 40
+    capture "${{who}}_both_up" ipvsadm -Sn
+    stop_server 1
+    wait_stable 40
+    capture "${{who}}_one_down" ipvsadm -Sn
+    stop_server 2
+    wait_stable 40
+    capture "${{who}}_both_down" ipvsadm -Sn
+    start_server 1
+    start_server 2
+    wait_stable 40
+    capture "${{who}}_restored" ipvsadm -Sn
+    stop_daemon "$LAB_TMP/$who.daemon" 20
+    capture "${{who}}_after_stop" ipvsadm -Sn
+    stop_server 1
+    stop_server 2
+    capture "${{who}}_log" cat "$LAB_TMP/$who.log"
+}}
+
+steps k keepalived
+ipvsadm -C
+steps d "$kd"
+"""
+
+HEALTH = lab_scenario("health_keepalivedd_vs_keepalived", HEALTH_SCRIPT.format(keepalivedd=shlex.quote(str(KEEPALIVEDD))),
+                      files={"keepalived.conf": HEALTH_CONF}, timeout=420)
+STEPS = ["both_up", "one_down", "both_down", "restored"]
+
+
+@pytest.fixture
+def health(lab_result):
+    result = lab_result(HEALTH)
+    assert result.returncode == 0, result.describe()
+    return result
+
+
+def _logs(result) -> str:
+    return "\n--- keepalived log\n" + result.output("k_log") + "\n--- keepalivedd log\n" + result.output("d_log")
+
+
+@pytest.mark.lab(HEALTH)
+@pytest.mark.parametrize("step", STEPS)
+def test_table_matches_keepalived_at_every_step(health, step):
+    expected = parse_save(health.output(f"k_{step}"))
+    assert expected, f"keepalived built no table at {step}\n" + _logs(health)
+    assert parse_save(health.output(f"d_{step}")) == expected, \
+        health.output(f"k_{step}") + "\n!= keepalivedd:\n" + health.output(f"d_{step}") + _logs(health)
+
+
+@pytest.mark.lab(HEALTH)
+def test_steps_change_the_table_as_operators_expect(health):
+    """The oracle itself: keepalived removed, inhibited and replaced by the sorry server as documented."""
+    both_up = health.output("k_both_up")
+    one_down = health.output("k_one_down")
+    both_down = health.output("k_both_down")
+    assert "-a -t 10.50.0.1:80 -r 10.50.1.1:80 -g -w 1" in both_up
+    assert "-r 10.50.1.1:80" not in one_down.split("-A -t 10.50.0.2:80")[0].split("-A -t 10.50.0.1:80")[1]
+    assert "-a -t 10.50.0.2:80 -r 10.50.1.1:80 -g -w 0" in one_down
+    assert "-a -t 10.50.0.3:80 -r 10.50.9.9:80 -m -w 1" in both_down
+    assert parse_save(health.output("k_restored")) == parse_save(both_up)
+
+
+@pytest.mark.lab(HEALTH)
+def test_log_has_keepalived_lines_for_the_changes(health):
+    def lines(text: str) -> set[str]:
+        kept = set()
+        for line in text.splitlines():
+            message = line.split(": ", 1)[-1]
+            if re.match(r"(Removing|Adding|Disabling|Enabling) service |(Lost|Gained) quorum |"
+                        r"(TCP|HTTP)_CHECK on service |Adding sorry server |Removing sorry server ", message):
+                kept.add(message)
+        return kept
+    theirs, ours = lines(health.output("k_log")), lines(health.output("d_log"))
+    assert theirs, health.output("k_log")
+    assert theirs <= ours, f"missing: {sorted(theirs - ours)}" + _logs(health)
+
+
+@pytest.mark.lab(HEALTH)
+def test_sigterm_leaves_an_empty_table(health):
+    assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + _logs(health)
