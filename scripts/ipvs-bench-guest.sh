@@ -59,6 +59,18 @@ wait_log() {
     until grep -q "$3" "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.1; done
 }
 
+# Process start-up alone (binaries and libraries come over the VM's 9p share): the fastest of 3.
+startup() {
+    local best=999 t elapsed
+    for _ in 1 2 3; do
+        t=$(now); "$@" >/dev/null 2>&1; elapsed=$(since "$t")
+        best=$(awk -v a="$best" -v b="$elapsed" 'BEGIN { print (b < a) ? b : a }')
+    done
+    echo "$best"
+}
+result keepalived_version_s "$(startup keepalived --version)"
+result keepalivedd_version_s "$(startup "$KEEPALIVEDD" --version)"
+
 modprobe ip_vs || { step "modprobe ip_vs failed"; exit 1; }
 ip netns add bench && ip -n bench link set lo up
 step "namespace ready; $EXPECTED destinations expected"

@@ -83,6 +83,8 @@ def main() -> int:
     report = {
         "config": {"services": args.services, "reals_per_service": args.reals, "destinations": expected},
         "where": "lab VM: Debian kernel under QEMU emulation (no KVM), same guest for both tools",
+        "process_start_s": {"keepalived": results.get("keepalived_version_s"),
+                            "keepalivedd": results.get("keepalivedd_version_s")},
         "keepalived": {"start_s": results.get("keepalived_start_s"), "stop_s": results.get("keepalived_stop_s"),
                        "left_after_stop": results.get("keepalived_left_after_stop"),
                        "checker_killed_by_parent": results.get("keepalived_checker_killed_by_parent") == "yes"},
@@ -102,6 +104,8 @@ def main() -> int:
 
     print(f"\nIPVS table of {args.services} services x {args.reals} destinations ({expected} entries), in the lab VM:")
     print(f"{'':34} {'keepalived':>12} {'keepalivedd':>12}")
+    print(f"{'process start (--version)':34} {seconds(report['process_start_s']['keepalived']):>12} "
+          f"{seconds(report['process_start_s']['keepalivedd']):>12}")
     print(f"{'empty kernel -> full table (wall)':34} {seconds(report['keepalived']['start_s']):>12} "
           f"{seconds(report['keepalivedd']['start_s']):>12}")
     print(f"{'SIGTERM -> process gone':34} {seconds(report['keepalived']['stop_s']):>12} "

@@ -32,6 +32,7 @@ public final class VRRPDaemon: Sendable {
     let settings: Settings
     let log: DaemonLog
     let shell: VRRPShell
+    let syncDaemons: SyncDaemonSwitch
     let queue = DispatchQueue(label: "keepalivedd.vrrp.signals")
     let signalSources = Mutex<SignalSources?>(nil)
 
@@ -41,6 +42,9 @@ public final class VRRPDaemon: Sendable {
         let logger = VRRPShellLogger(info: { log.info($0) }, error: { log.error($0) }, detail: { log.detail($0) })
         self.shell = VRRPShell(config: config, options: VRRPShellOptions(dontReleaseVRRP: settings.dontReleaseVRRP),
                                log: logger)
+        let syncDaemons = SyncDaemonSwitch(config: config, log: log)
+        self.syncDaemons = syncDaemons
+        shell.onStateChange { instance, _, state in syncDaemons.stateChanged(instance: instance, to: state) }
     }
 
     /// Starts the VRRP half and never returns: exits 0 after a clean stop, 1 when it cannot start.
@@ -75,6 +79,7 @@ public final class VRRPDaemon: Sendable {
         let daemon = VRRPDaemon(settings: settings, log: log, config: result.config)
         daemon.keepAlive()
         if installSignals { daemon.installSignalHandlers() }
+        daemon.syncDaemons.start()
         daemon.shell.start()
         return daemon
     }
@@ -115,6 +120,7 @@ public final class VRRPDaemon: Sendable {
             log.error("Reload aborted: the new configuration cannot run; keeping the running one")
             return
         }
+        syncDaemons.reload(result.config)
         shell.reload(result.config)
     }
 
@@ -129,9 +135,12 @@ public final class VRRPDaemon: Sendable {
     /// Stops every instance and removes the pid files, then calls `completion`.
     public func stop(completion: @escaping @Sendable () -> Void) {
         if !settings.sharesProcess { log.info("Stopping") }
-        shell.stop { [settings] in
-            settings.pidFiles.forEach { PidFile(path: $0).release() }
-            completion()
+        syncDaemons.prepareToStop()
+        shell.stop { [settings, syncDaemons] in
+            syncDaemons.stop {
+                settings.pidFiles.forEach { PidFile(path: $0).release() }
+                completion()
+            }
         }
     }
 
