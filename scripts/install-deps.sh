@@ -13,8 +13,10 @@ packages=(
     libcurl4 libxml2 libedit2 libsqlite3-0 libncurses6 tzdata uuid-dev
     # the reference implementation for comparison tests, namespaces, benchmarks
     keepalived iproute2 hyperfine time
-    # integration tests (systemd-analyze verify for the unit file)
-    python3 python3-pytest systemd
+    # integration tests (systemd-analyze verify for the unit file; tshark decodes captured VRRP
+    # adverts and gratuitous ARPs as a second opinion; util-linux's setpriv runs scripts as
+    # script_user)
+    python3 python3-pytest systemd tshark util-linux
 )
 
 # --- IPVS lab (Tests/Integration/lab) -----------------------------------------------------------

@@ -106,8 +106,10 @@ public final class CheckerDaemon: Sendable {
         let desired = DesiredState.table(from: config, health: health.map { $0 as any HealthView } ?? StartupHealth())
         let started = DispatchTime.now()
         do {
+            // keepalived logs no line per real server it puts in the table at start-up.
+            let lines: ((String) -> Void)? = reason == "start" ? nil : { self.log.info($0) }
             let outcome = try IPVSSync.reconcile(desired, owned: owned, flushForeign: config.globalDefs.lvsFlush,
-                                                 known: known, backend: backend, log: { self.log.info($0) })
+                                                 known: known, backend: backend, log: lines)
             state.withLock { $0.known = outcome.known }
             let (plan, result) = (outcome.plan, outcome.result)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
