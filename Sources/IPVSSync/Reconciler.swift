@@ -51,6 +51,19 @@ public enum Reconciler {
         return ops
     }
 
+    /// `plan` without the destination removals of services it deletes anyway: deleting a service
+    /// takes its destinations with it in the kernel, so a teardown of 2,000 services x 20
+    /// destinations costs 2,000 operations instead of 42,000 (the log lines still name each one).
+    public static func withoutRedundantRemovals(_ plan: [IPVSOperation]) -> [IPVSOperation] {
+        var deleted: Set<IPVSServiceKey> = []
+        for case .deleteService(let service) in plan { deleted.insert(service.key) }
+        guard !deleted.isEmpty else { return plan }
+        return plan.filter { operation in
+            if case .deleteDestination(_, let service) = operation { return !deleted.contains(service.key) }
+            return true
+        }
+    }
+
     /// The service-by-service plan.
     static func incremental(desired: IPVSTable, current: IPVSTable, owned: IPVSOwnership, flushForeign: Bool) -> [IPVSOperation] {
         var ops: [IPVSOperation] = []

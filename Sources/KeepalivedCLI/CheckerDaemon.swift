@@ -173,7 +173,7 @@ public final class CheckerDaemon: Sendable {
                         log.info("Shutting down service \(destination.displayName(in: service)) from VS \(service.displayName)")
                     }
                 }
-                let result = IPVSSync.apply(plan, to: backend)
+                let result = IPVSSync.apply(Reconciler.withoutRedundantRemovals(plan), to: backend)
                 for failure in result.failures { log.error("IPVS: \(failure.operation): \(failure.error)") }
             } catch {
                 log.error("IPVS: cannot read the kernel table: \(error)")

@@ -69,3 +69,20 @@ import Testing
         ])
     }
 }
+
+/// Stopping: deleting a service takes its destinations with it.
+@Suite struct IPVSTeardownTests {
+    @Test func teardownWithoutRedundantRemovalsEmptiesTheTableWithOneOperationPerService() throws {
+        let config = try IPVSTest.config(IPVSTest.basic)
+        let backend = InMemoryBackend()
+        try IPVSSync.reconcile(DesiredState.table(from: config), owned: DesiredState.ownership(from: config), backend: backend)
+        let plan = Reconciler.teardown(owned: DesiredState.ownership(from: config), current: try backend.dump())
+        #expect(plan.count == 7)
+        let short = Reconciler.withoutRedundantRemovals(plan)
+        #expect(IPVSTest.names(short) == ["deleteService [10.0.0.1]:tcp:80", "deleteService [10.0.0.2]:udp:53"])
+        backend.clearHistory()
+        let result = IPVSSync.apply(short, to: backend)
+        #expect(result.applied == 2 && result.failures.isEmpty)
+        #expect(try backend.dump().isEmpty)
+    }
+}
