@@ -41,6 +41,8 @@ public struct HealthCore: Sendable {
     /// `ha_suspend`: virtual servers whose address is on this host.
     var localVirtualServers: Set<Int>
     var warmupOffsets: [CheckerID: Duration]
+    /// Due times of the checkers' next attempts (see `setNextAttempt`).
+    var agenda = CheckerAgenda()
 
     /// The core for the virtual servers of `config`.
     /// - Parameters:
@@ -132,7 +134,7 @@ public struct HealthCore: Sendable {
     /// When `handle(.timer, at:)` is next needed; nil when nothing is scheduled.
     public var nextDeadline: Duration? {
         guard phase == .running else { return nil }
-        return order.lazy.compactMap { slots[$0]?.progress.nextAttempt }.min()
+        return agenda.earliest
     }
 
     /// The health state for the desired IPVS table: every real server's alive and effective
@@ -182,7 +184,22 @@ public struct HealthCore: Sendable {
 
     /// Schedules a checker's first attempt: bootstrap delay plus its warmup share.
     mutating func schedule(first id: CheckerID, at now: Duration) {
-        slots[id]?.progress.nextAttempt = now + Self.bootstrapDelay + (warmupOffsets[id] ?? .zero)
+        setNextAttempt(id, now + Self.bootstrapDelay + (warmupOffsets[id] ?? .zero))
+    }
+
+    /// Sets when a checker's next attempt is due and puts it on the agenda. Every non-nil
+    /// `nextAttempt` is set through here; clearing it needs nothing (stale entries are skipped).
+    mutating func setNextAttempt(_ id: CheckerID, _ time: Duration) {
+        slots[id]?.progress.nextAttempt = time
+        agenda.schedule(id, at: time)
+    }
+
+    /// Rebuilds the agenda from every checker's `nextAttempt` (after a reload).
+    mutating func rebuildAgenda() {
+        agenda.removeAll()
+        for id in order {
+            if let time = slots[id]?.progress.nextAttempt { agenda.schedule(id, at: time) }
+        }
     }
 
     func activationLine(_ id: CheckerID) -> HealthLogLine {
@@ -192,21 +209,19 @@ public struct HealthCore: Sendable {
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
         guard phase == .running else { return }
-        let due = order.compactMap { id -> (Duration, CheckerID)? in
-            guard let slot = slots[id], !slot.progress.inFlight, let at = slot.progress.nextAttempt, at <= now else { return nil }
-            return (at, id)
-        }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        for (_, id) in due {
-            guard var slot = slots[id] else { continue }
+        for (at, id) in agenda.popDue(at: now) {
+            // Stale entries (the schedule changed since) are dropped here.
+            guard var slot = slots[id], !slot.progress.inFlight, slot.progress.nextAttempt == at else { continue }
             if slot.progress.enabled {
                 slot.progress.inFlight = true
                 slot.progress.attemptStart = now
                 slot.progress.nextAttempt = nil
+                slots[id] = slot
                 actions.append(.runProbe(id))
             } else {
-                slot.progress.nextAttempt = now + slot.settings.delayLoop
+                slots[id] = slot
+                setNextAttempt(id, now + slot.settings.delayLoop)
             }
-            slots[id] = slot
         }
     }
 
@@ -241,6 +256,7 @@ public struct HealthCore: Sendable {
             slots[id]?.progress.nextAttempt = nil
             slots[id]?.progress.inFlight = false
         }
+        agenda.removeAll()
     }
 
     // MARK: - Real servers and quorum

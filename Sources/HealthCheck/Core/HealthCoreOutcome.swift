@@ -37,9 +37,9 @@ extension HealthCore {
 
         // MISC_CHECK counts from the start of the attempt (never in the past), the others from now.
         let base = settings.kind == .misc ? (slot.progress.attemptStart ?? now) : now
-        slot.progress.nextAttempt = max(base + delay, now)
         slot.progress.attemptStart = nil
         slots[id] = slot
+        setNextAttempt(id, max(base + delay, now))
         if let verdict { setChecker(id, up: verdict, firstAttempt: firstAttempt, into: &actions) }
         slots[id]?.progress.hasRun = true
     }

@@ -62,6 +62,7 @@ extension HealthCore {
             actions += lines
         }
         for id in core.order { actions.append(.log(core.activationLine(id))) }
+        core.rebuildAgenda()
         actions.append(.healthChanged)
         return HealthReload(core: core, actions: Self.coalesced(actions), carriedOver: carried)
     }

@@ -1,0 +1,37 @@
+import Testing
+@testable import HealthCheck
+
+@Suite("HealthCore agenda") struct HealthCoreAgendaTests {
+    typealias F = HealthCoreFixture
+
+    @Test func popsDueEntriesEarliestFirstWithTiesByChecker() {
+        var agenda = CheckerAgenda()
+        let ids = (0..<50).map { CheckerID(virtualServer: $0 % 5, realServer: $0, index: 0) }
+        var generator = SplitMix(seed: 7)
+        var expected: [(Duration, CheckerID)] = []
+        for id in ids.shuffled(using: &generator) {
+            let time = Duration.milliseconds(Int.random(in: 0..<20, using: &generator) * 100)
+            agenda.schedule(id, at: time)
+            expected.append((time, id))
+        }
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        #expect(agenda.earliest == expected.first?.0)
+        let early = agenda.popDue(at: .milliseconds(900))
+        #expect(early.map(\.id) == expected.filter { $0.0 <= .milliseconds(900) }.map(\.1))
+        let rest = agenda.popDue(at: .seconds(10))
+        #expect(rest.map(\.id) == expected.filter { $0.0 > .milliseconds(900) }.map(\.1))
+        #expect(agenda.isEmpty && agenda.earliest == nil)
+    }
+
+    @Test func aRescheduledCheckerRunsOnceAtItsNewTime() {
+        var core = HealthCore(config: F.config(F.service(servers: [("10.0.0.2", F.tcpCheck())])))
+        let id = F.id()
+        _ = core.handle(.start, at: .zero)
+        // Moved later (as a reload carrying it over would): the old entry is stale.
+        core.setNextAttempt(id, .seconds(5))
+        #expect(F.probes(core.handle(.timer, at: .seconds(1))) == [])
+        #expect(core.nextDeadline == .seconds(5))
+        #expect(F.probes(core.handle(.timer, at: .seconds(5))) == [id])
+        #expect(core.nextDeadline == nil)
+    }
+}
