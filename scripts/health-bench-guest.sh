@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Runs inside the lab VM (scripts/health-bench.py boots it): for each tool in $TOOLS, starts the epoll
+# listener (one socket per real server, namespace `rs`), starts the daemon with -C on $CONF (namespace
+# `bench`), waits for the full IPVS table, measures CPU/RSS over a window after a warm-up, closes a few
+# real servers' listeners and times their removal from IPVS, then stops both.
+# Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
+# $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
+#
+# Environment: CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
+# WARMUP, WINDOW, START_TIMEOUT, TOOLS.
+set -u
+: "${CONF:?}" "${COUNT:?}" "${VICTIMS:?}" "${KEEPALIVEDD:?}" "${OUT:?}" "${BENCH:?}"
+WARMUP=${WARMUP:-20} WINDOW=${WINDOW:-60} START_TIMEOUT=${START_TIMEOUT:-150} TOOLS=${TOOLS:-keepalived keepalivedd}
+PY=/usr/bin/python3
+results=$OUT/results.txt
+progress=$OUT/progress.txt
+: >"$results"
+: >"$progress"
+
+step() { echo "$(date +%T) $*" >>"$progress"; }
+result() { echo "$1=$2" >>"$results"; step "$1=$2"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# Background processes are started with `ip netns exec` directly: `func &` would give $! of a subshell.
+all_destinations() { ip netns exec bench ipvsadm -Ln | grep -cE '^  -> [0-9]' || true; }
+pid_alive() {
+    local stat state
+    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+    state=${stat##*) }
+    state=${state%% *}
+    [[ -n $state && $state != Z ]]
+}
+stop_pid() {
+    kill -TERM "$1" 2>/dev/null
+    local deadline=$((SECONDS + $2))
+    while pid_alive "$1" && ((SECONDS < deadline)); do sleep 0.2; done
+    pid_alive "$1" && { step "pid $1 ignored SIGTERM for $2 s: SIGKILL"; kill -KILL "$1"; }
+    wait "$1" 2>/dev/null
+    return 0
+}
+wait_file() {
+    local deadline=$((SECONDS + $2))
+    until [[ -s $1 ]]; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
+}
+# The table is full when every real server is listed (polled every 2 s: listing is slow under emulation).
+wait_full() {
+    local deadline=$((SECONDS + $1)) n
+    while ((SECONDS < deadline)); do
+        n=$(all_destinations)
+        [[ $n -eq $COUNT ]] && return 0
+        pid_alive "$2" || { step "daemon exited while filling ($n listed)"; return 1; }
+        sleep 2
+    done
+    step "table not full after $1 s ($n listed)"
+    return 1
+}
+
+modprobe ip_vs || { step "modprobe ip_vs failed"; exit 1; }
+ulimit -n 200000
+sysctl -qw net.core.somaxconn=4096
+ip netns add bench && ip netns add rs
+ip -n bench link set lo up && ip -n rs link set lo up
+ip link add hb0 type veth peer name hb1
+ip link set hb0 netns bench && ip link set hb1 netns rs
+ip -n bench addr add 192.168.77.1/24 dev hb0 && ip -n bench link set hb0 up
+ip -n rs addr add 192.168.77.2/24 dev hb1 && ip -n rs link set hb1 up
+ip -n bench route add 10.71.0.0/16 via 192.168.77.2
+ip -n rs route add local 10.71.0.0/16 dev lo
+# Many short connections from one source address: reuse TIME_WAIT ports and widen the range.
+ip netns exec bench sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+ip netns exec rs sysctl -qw net.core.somaxconn=4096
+step "namespaces ready; $COUNT real servers; tools: $TOOLS; nproc $(nproc)"
+
+for tool in $TOOLS; do
+    rm -f "$OUT/ready-$tool" "$OUT/closed-$tool"
+    ip netns exec rs "$PY" "$BENCH" listener --count "$COUNT" --victims "$(echo "$VICTIMS" | sed 's/@[0-9.]*//g')" \
+        --ready "$OUT/ready-$tool" --closed "$OUT/closed-$tool" --dump "$OUT/arrivals-$tool.bin" \
+        >"$OUT/listener-$tool.log" 2>&1 &
+    lpid=$!
+    if ! wait_file "$OUT/ready-$tool" 120; then
+        result "${tool}_start_s" listener_not_ready
+        stop_pid "$lpid" 10
+        continue
+    fi
+    step "$tool: listener $lpid ready"
+    if [[ $tool == keepalived ]]; then
+        ip netns exec bench keepalived -n -l -C -f "$CONF" -p "$OUT/k.pid" -c "$OUT/kc.pid" >"$OUT/$tool.log" 2>&1 &
+    else
+        ip netns exec bench "$KEEPALIVEDD" -n -l -C -f "$CONF" -p "$OUT/d.pid" -c "$OUT/dc.pid" >"$OUT/$tool.log" 2>&1 &
+    fi
+    dpid=$!
+    t=$(now)
+    if wait_full "$START_TIMEOUT" "$dpid"; then
+        result "${tool}_start_s" "$(since "$t")"
+        step "$tool: warm-up ${WARMUP} s, window ${WINDOW} s"
+        timeout $((${WARMUP%.*} + ${WINDOW%.*} + 60)) "$PY" "$BENCH" window --pid "$dpid" --listener-pid "$lpid" \
+            --warmup "$WARMUP" --seconds "$WINDOW" --prefix "$tool" >>"$results" 2>>"$progress"
+        step "$tool: window done; detection"
+        timeout 90 ip netns exec bench "$PY" "$BENCH" detect --listener-pid "$lpid" --victims "$VICTIMS" \
+            --closed "$OUT/closed-$tool" --timeout 45 --prefix "$tool" >>"$results" 2>>"$progress"
+        step "$tool: detection done"
+    else
+        result "${tool}_start_s" failed
+    fi
+    t=$(now)
+    stop_pid "$dpid" 60
+    result "${tool}_stop_s" "$(since "$t")"
+    stop_pid "$lpid" 60
+    step "$tool: listener dumped ($(stat -c %s "$OUT/arrivals-$tool.bin" 2>/dev/null) bytes)"
+    ip netns exec bench ipvsadm -C
+done
+result phase done
