@@ -21,11 +21,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 scripts/netns.sh up "$ns"
 
+status=0
 ip netns exec "$ns" "$python" scripts/bench.py --config "$config" --keepalivedd "$keepalivedd" \
-    --json "$out/bench-conftest.json"
+    --json "$out/bench-conftest.json" || status=1
 
 # IPVS: 2,000 x 20 applied to an empty kernel table and reconciled unchanged, keepalived beside,
 # in the lab VM (this kernel has no IPVS). Skipped with BENCH_IPVS=0.
 if [[ ${BENCH_IPVS:-1} != 0 ]]; then
-    "$python" scripts/ipvs-bench.py --keepalivedd "$keepalivedd" --out "$out"
+    "$python" scripts/ipvs-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
 fi
+
+# Health checks: N real servers with TCP_CHECK at delay_loop 1 against local listeners, CPU, memory
+# and lateness beside keepalived -C, in the lab VM. Skipped with BENCH_HEALTH=0.
+if [[ ${BENCH_HEALTH:-1} != 0 ]]; then
+    "$python" scripts/health-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
+fi
+
+# VRRP: failover after the master hangs (v2 advert_int 1, v3 advert_int 0.1) and many instances on
+# one interface, beside keepalived, in network namespaces on this kernel. Skipped with BENCH_VRRP=0.
+if [[ ${BENCH_VRRP:-1} != 0 ]]; then
+    "$python" scripts/vrrp-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
+fi
+exit "$status"
