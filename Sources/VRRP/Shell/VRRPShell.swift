@@ -40,6 +40,12 @@ public final class VRRPShell: @unchecked Sendable {
     var running = false
     /// Errors already logged once (missing source address, socket failures), to avoid floods.
     var reportedProblems: Set<String> = []
+    /// Bumped whenever instances start or stop, so the lookup tables below are rebuilt: with a
+    /// thousand instances, scanning them all for every received advert made the CPU grow with the
+    /// square of the instance count.
+    var structureGeneration = 0
+    var routes = VRRPLookupTable<VRRPRoute, String>()
+    var unitPositions = VRRPLookupTable<String, Int>()
 
     let published = Mutex<[String: VRRPMachineState]>([:])
     let observer = Mutex<(@Sendable (String, VRRPMachineState, VRRPMachineState) -> Void)?>(nil)
@@ -121,6 +127,8 @@ public final class VRRPShell: @unchecked Sendable {
 
     /// Builds, prepares and starts the named instances of `config` (with their sync groups).
     func startInstances(names: [String], removeLeftovers: Bool) {
+        structureGeneration &+= 1
+        defer { structureGeneration &+= 1 }
         let wanted = Set(names)
         let instances = config.vrrpInstances.filter { wanted.contains($0.name) }
         for instance in instances {
@@ -162,6 +170,7 @@ public final class VRRPShell: @unchecked Sendable {
             }
             actions += unit.handle(.start, instance: nil, at: now)
             units.append(unit)
+            structureGeneration &+= 1
             perform(actions)
         }
         publishAll()
@@ -172,6 +181,7 @@ public final class VRRPShell: @unchecked Sendable {
         guard running else { return }
         stopUnits(indices: Array(units.indices))
         units = []
+        structureGeneration &+= 1
         running = false
         stateTimer?.cancel()
         housekeeping?.cancel()
@@ -201,6 +211,7 @@ public final class VRRPShell: @unchecked Sendable {
             for name in units[index].memberNames { published.withLock { _ = $0.removeValue(forKey: name) } }
             units.remove(at: index)
         }
+        structureGeneration &+= 1
     }
 
     // MARK: Timer
@@ -229,19 +240,39 @@ public final class VRRPShell: @unchecked Sendable {
     /// Delivers `event` to every unit (or the one holding `instance`) and carries out the actions.
     func deliver(_ event: VRRPMachineEvent, instance: String? = nil) {
         let now = VRRPMonotonicClock.now()
-        for index in units.indices {
-            if let instance, !units[index].memberNames.contains(instance) { continue }
-            perform(units[index].handle(event, instance: instance, at: now))
+        if let instance {
+            if let index = unitIndex(of: instance) { perform(units[index].handle(event, instance: instance, at: now)) }
+        } else {
+            for index in units.indices { perform(units[index].handle(event, instance: nil, at: now)) }
         }
         armStateTimer()
+    }
+
+    /// The position in `units` of the unit holding `instance`.
+    func unitIndex(of instance: String) -> Int? {
+        let positions = unitPositions.table(generation: structureGeneration) {
+            var table: [String: Int] = [:]
+            for (index, unit) in units.enumerated() { for name in unit.memberNames { table[name] = index } }
+            return table
+        }
+        return positions[instance]
+    }
+
+    /// The instance a packet on `socket` with `vrid` is for.
+    func instanceName(on socket: VRRPSocketKey, vrid: Int) -> String? {
+        routes.table(generation: structureGeneration) {
+            var table: [VRRPRoute: String] = [:]
+            for runner in runners.values { table[VRRPRoute(socket: runner.socketKey, vrid: runner.instance.virtualRouterID)] = runner.name }
+            return table
+        }[VRRPRoute(socket: socket, vrid: vrid)]
     }
 
     // MARK: Helpers
 
     /// The machine of `name`.
     func machine(named name: String) -> VRRPInstanceMachine? {
-        for unit in units { if let machine = unit.machine(named: name) { return machine } }
-        return nil
+        guard let index = unitIndex(of: name), units.indices.contains(index) else { return nil }
+        return units[index].machine(named: name)
     }
 
     func publishAll() {

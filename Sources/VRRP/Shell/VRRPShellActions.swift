@@ -106,17 +106,32 @@ extension VRRPShell {
     func sendGratuitous(instance name: String, rounds: Int) {
         guard let runner = runners[name], let sender = gratuitousSender, rounds > 0 else { return }
         let targets = runner.allVirtualAddresses.filter { !$0.address.isIPv6 || !isLinkLocal($0.address) }
+        // Each device is looked up once per burst (not once per frame: with a thousand instances
+        // the per-frame netlink queries held the queue, and the adverts, for seconds).
+        var devices: [String: (info: InterfaceInfo, forwardsIPv6: Bool)?] = [:]
+        for vip in targets {
+            let device = vip.device ?? runner.instance.interface
+            guard devices[device] == nil else { continue }
+            let found: (InterfaceInfo, Bool)?? = namespace.run {
+                guard let info = try? InterfaceInfo.query(device) else { return nil }
+                return (info, GratuitousARPSender.isForwardingIPv6(device))
+            }
+            devices[device] = .some(found ?? nil)
+        }
         for _ in 0..<rounds {
             for vip in targets {
                 let device = vip.device ?? runner.instance.interface
-                let failure: String? = namespace.run { () -> String? in
+                let failure: String?
+                if let entry = devices[device] ?? nil {
                     do {
-                        try sender.send(on: device, for: vip.address)
-                        return nil
+                        try sender.send(on: entry.info, for: vip.address, router: vip.address.isIPv6 && entry.forwardsIPv6)
+                        failure = nil
                     } catch {
-                        return "\(error)"
+                        failure = "\(error)"
                     }
-                } ?? "cannot enter network namespace"
+                } else {
+                    failure = "cannot find interface \(device)"
+                }
                 if let failure {
                     reportOnce("garp-\(device)-\(vip.address)", "(\(name)) \(failure)")
                 } else {

@@ -59,9 +59,7 @@ extension VRRPShell {
             if case .failure(let reason) = vrid { log.info(reason.description) }
             return
         }
-        guard let name = runners.values.first(where: {
-            $0.socketKey == key && $0.instance.virtualRouterID == Int(id)
-        })?.name, var runner = runners[name] else {
+        guard let name = instanceName(on: key, vrid: Int(id)), var runner = runners[name] else {
             log.detail("Unknown VRID(\(id)) received on interface(\(key.interface)). ignoring...")
             return
         }

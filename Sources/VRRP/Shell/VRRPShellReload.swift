@@ -11,6 +11,8 @@ extension VRRPShell {
 
     func reloadOnQueue(_ newConfig: Config) {
         guard running else { return }
+        structureGeneration &+= 1
+        defer { structureGeneration &+= 1 }
         var kept: Set<String> = []
         var stopping: [Int] = []
         for (index, unit) in units.enumerated() {
