@@ -46,6 +46,10 @@ public final class VRRPShell: @unchecked Sendable {
     var structureGeneration = 0
     var routes = VRRPLookupTable<VRRPRoute, String>()
     var unitPositions = VRRPLookupTable<String, Int>()
+    /// Each unit's next deadline, kept as units handle events, so arming the timer reads plain
+    /// numbers instead of every machine (rebuilt when units start or stop).
+    var unitDeadlines: [VRRPInstant?] = []
+    var unitDeadlinesGeneration = -1
 
     let published = Mutex<[String: VRRPMachineState]>([:])
     let observer = Mutex<(@Sendable (String, VRRPMachineState, VRRPMachineState) -> Void)?>(nil)
@@ -219,7 +223,8 @@ public final class VRRPShell: @unchecked Sendable {
     /// Arms the single state timer at the earliest deadline of all machines.
     func armStateTimer() {
         guard let timer = stateTimer else { return }
-        guard let deadline = units.compactMap(\.nextDeadline).min() else {
+        refreshUnitDeadlines()
+        guard let deadline = unitDeadlines.lazy.compactMap({ $0 }).min() else {
             timer.schedule(deadline: .distantFuture, leeway: .nanoseconds(0))
             return
         }
@@ -230,9 +235,10 @@ public final class VRRPShell: @unchecked Sendable {
     func stateTimerFired() {
         guard running else { return }
         let now = VRRPMonotonicClock.now()
+        refreshUnitDeadlines()
         for index in units.indices {
-            guard let deadline = units[index].nextDeadline, deadline <= now else { continue }
-            perform(units[index].handle(.timer, instance: nil, at: now))
+            guard index < unitDeadlines.count, let deadline = unitDeadlines[index], deadline <= now else { continue }
+            perform(handleUnit(at: index, .timer, instance: nil, now: now))
         }
         armStateTimer()
     }
@@ -241,11 +247,27 @@ public final class VRRPShell: @unchecked Sendable {
     func deliver(_ event: VRRPMachineEvent, instance: String? = nil) {
         let now = VRRPMonotonicClock.now()
         if let instance {
-            if let index = unitIndex(of: instance) { perform(units[index].handle(event, instance: instance, at: now)) }
+            if let index = unitIndex(of: instance) { perform(handleUnit(at: index, event, instance: instance, now: now)) }
         } else {
-            for index in units.indices { perform(units[index].handle(event, instance: nil, at: now)) }
+            for index in units.indices { perform(handleUnit(at: index, event, instance: nil, now: now)) }
         }
         armStateTimer()
+    }
+
+    /// Feeds one unit and records its new deadline.
+    func handleUnit(at index: Int, _ event: VRRPMachineEvent, instance: String?, now: VRRPInstant) -> [VRRPGroupAction] {
+        let actions = units[index].handle(event, instance: instance, at: now)
+        if unitDeadlinesGeneration == structureGeneration, index < unitDeadlines.count {
+            unitDeadlines[index] = units[index].nextDeadline
+        }
+        return actions
+    }
+
+    /// Rebuilds every unit's deadline when units started or stopped since the last build.
+    func refreshUnitDeadlines() {
+        guard unitDeadlinesGeneration != structureGeneration || unitDeadlines.count != units.count else { return }
+        unitDeadlines = units.map(\.nextDeadline)
+        unitDeadlinesGeneration = structureGeneration
     }
 
     /// The position in `units` of the unit holding `instance`.
