@@ -61,15 +61,7 @@ public final class CheckerDaemon: Sendable {
             log.error("Stopped - configuration cannot run")
             exit(1)
         }
-        let pidFiles = settings.pidFiles.map(PidFile.init(path:))
-        for pidFile in pidFiles {
-            do {
-                try pidFile.claim()
-            } catch {
-                log.error("\(error)")
-                exit(1)
-            }
-        }
+        guard let pidFiles = DaemonStartup.claimPidFiles(settings.pidFiles, log: log) else { exit(1) }
         log.info("Initializing ipvs")
         let backend: KernelBackend
         do {
@@ -90,13 +82,7 @@ public final class CheckerDaemon: Sendable {
 
     /// Reads and checks the configuration, logging its problems as keepalived does.
     static func loadConfiguration(settings: Settings, log: DaemonLog) -> LoadResult {
-        log.info("Configuration file \(settings.configPath)")
-        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
-        HostChecks.run(&result)
-        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
-            log.error(diagnostic.description)
-        }
-        return result
+        DaemonStartup.loadConfiguration(path: settings.configPath, options: settings.parseOptions, log: log)
     }
 
     /// Computes the desired table from the current configuration and health and applies the

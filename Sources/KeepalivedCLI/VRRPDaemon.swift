@@ -66,16 +66,7 @@ public final class VRRPDaemon: Sendable {
             log.error("Stopped - configuration cannot run")
             return nil
         }
-        let pidFiles = settings.pidFiles.map(PidFile.init(path:))
-        for (index, pidFile) in pidFiles.enumerated() {
-            do {
-                try pidFile.claim()
-            } catch {
-                log.error("\(error)")
-                pidFiles[..<index].forEach { $0.release() }
-                return nil
-            }
-        }
+        guard DaemonStartup.claimPidFiles(settings.pidFiles, log: log) != nil else { return nil }
         let daemon = VRRPDaemon(settings: settings, log: log, config: result.config)
         daemon.keepAlive()
         if installSignals { daemon.installSignalHandlers() }
@@ -86,13 +77,7 @@ public final class VRRPDaemon: Sendable {
 
     /// Reads and checks the configuration, logging its problems as keepalived does.
     static func loadConfiguration(settings: Settings, log: DaemonLog) -> LoadResult {
-        log.info("Configuration file \(settings.configPath)")
-        var result = ConfigLoader.load(path: settings.configPath, options: settings.parseOptions)
-        HostChecks.run(&result)
-        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
-            log.error(diagnostic.description)
-        }
-        return result
+        DaemonStartup.loadConfiguration(path: settings.configPath, options: settings.parseOptions, log: log)
     }
 
     /// SIGHUP reloads; SIGTERM and SIGINT stop.
