@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         /// The executable: command line and wiring only.
@@ -29,7 +32,7 @@ let package = Package(
         .target(
             name: "KeepalivedCLI",
             dependencies: [
-                "ConfParser", "VRRP", "HealthCheck", "IPVSSync",
+                "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -55,6 +58,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        /// What the daemon offers around the engines: syslog through swift-log, sd_notify, SMTP alerts,
+        /// the status socket, Prometheus metrics and keepalived's dump files.
+        .target(
+            name: "DaemonSupport",
+            dependencies: [
+                "ConfParser", "VRRP", "HealthCheck", "IPVSSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         /// IPVS model, reconciler and generic-netlink backend (IPVSSync issue).
         .target(name: "IPVSSync", dependencies: ["ConfParser", "CNetlink"], swiftSettings: strictSettings),
         /// C shims for what Swift cannot express well (CMSG, packet sockets).
@@ -74,6 +92,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaemonSupportTests",
+            dependencies: [
+                "DaemonSupport", "ConfParser", "VRRP", "HealthCheck", "IPVSSync",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
