@@ -28,6 +28,13 @@ let package = Package(
             dependencies: ["KeepalivedCLI"],
             swiftSettings: strictSettings
         ),
+        /// The health engine alone against local listeners, for profiling probes
+        /// (scripts/health-engine-bench.py).
+        .executableTarget(
+            name: "health-engine-bench",
+            dependencies: ["HealthCheck", "ConfParser"],
+            swiftSettings: strictSettings
+        ),
         /// Command line handling (config test, dump), kept in a library so tests can drive it.
         .target(
             name: "KeepalivedCLI",

@@ -43,28 +43,14 @@ struct CheckerSettings: Sendable, Equatable {
     /// scheduled here and count as up).
     var polls: Bool { kind.polls }
 
-    /// The checker's configuration as sorted JSON with every `location` removed, so that moving a
-    /// block in the file does not make it a different checker.
+    /// The checker's configuration as sorted JSON with every source location left empty, so that
+    /// moving a block in the file does not make it a different checker.
     static func fingerprint(of checker: Checker) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(checker),
-              let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let clean = try? JSONSerialization.data(withJSONObject: withoutLocations(object),
-                                                      options: [.sortedKeys, .fragmentsAllowed]),
-              let text = String(data: clean, encoding: .utf8)
-        else { return "\(checker.kind.rawValue)#unencodable" }
-        return text
-    }
-
-    private static func withoutLocations(_ object: Any) -> Any {
-        if let dictionary = object as? [String: Any] {
-            var copy: [String: Any] = [:]
-            for (key, value) in dictionary where key != "location" { copy[key] = withoutLocations(value) }
-            return copy
-        }
-        if let array = object as? [Any] { return array.map(withoutLocations) }
-        return object
+        encoder.userInfo[SourceLocation.omitInEncodingKey] = true
+        guard let data = try? encoder.encode(checker) else { return "\(checker.kind.rawValue)#unencodable" }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -20,19 +20,26 @@ public final class HealthEngine: @unchecked Sendable {
         public var onScript: @Sendable (LVSScript, HealthScriptReason) -> Void
         /// Called when the health state changed (and once at start and after a reload).
         public var onSnapshot: @Sendable (HealthSnapshot) -> Void
+        /// Called after every attempt, before the core sees its result: the checker, the result
+        /// and how long the attempt took (for status and metrics; keep it cheap).
+        public var onAttempt: @Sendable (CheckerID, ProbeResult, Duration) -> Void
 
         public init(onLog: @escaping @Sendable (HealthLogLine) -> Void = { _ in },
                     onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
-                    onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in }) {
+                    onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in },
+                    onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in }) {
             self.onLog = onLog
             self.onScript = onScript
             self.onSnapshot = onSnapshot
+            self.onAttempt = onAttempt
         }
     }
 
     private struct Attempt {
         var id: CheckerID
-        var task: Task<Void, Never>
+        var started: ContinuousClock.Instant
+        /// Abandons the attempt (cancels its task or its Dispatch sources).
+        var cancel: () -> Void
     }
 
     private let queue: DispatchQueue
@@ -44,7 +51,9 @@ public final class HealthEngine: @unchecked Sendable {
     private var core: HealthCore
     private var origin: SuspendingClock.Instant?
     private var timer: (any DispatchSourceTimer)?
-    private var probes: [CheckerID: any HealthProbe] = [:]
+    /// Each checker's probe; `onQueue` is the same probe when it can run on the engine's queue
+    /// (the dynamic cast is made once per probe, not per attempt).
+    private var probes: [CheckerID: (probe: any HealthProbe, onQueue: (any QueueProbe)?)] = [:]
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
 
@@ -85,7 +94,7 @@ public final class HealthEngine: @unchecked Sendable {
             perform(core.handle(.stop, at: now()))
             timer?.cancel()
             timer = nil
-            for attempt in attempts.values { attempt.task.cancel() }
+            for attempt in attempts.values { attempt.cancel() }
             attempts = [:]
             completion?()
         }
@@ -102,7 +111,7 @@ public final class HealthEngine: @unchecked Sendable {
                 if let id = change.carriedOver[attempt.id] {
                     attempts[token]?.id = id
                 } else {
-                    attempt.task.cancel()
+                    attempt.cancel()
                     attempts[token] = nil
                 }
             }
@@ -149,29 +158,38 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func launch(_ id: CheckerID) {
-        guard let probe = probe(for: id) else {
+        guard let (probe, queueProbe) = probe(for: id) else {
             perform(core.handle(.probeFinished(id, .failure("no probe for checker \(id)")), at: now()))
             return
         }
         let token = nextToken
         nextToken += 1
+        let started = ContinuousClock.now
+        if let queueProbe {
+            // The cheap path: the attempt runs on this queue and reports on it.
+            let attempt = queueProbe.start(on: queue) { [weak self] result in self?.finished(token, result) }
+            attempts[token] = Attempt(id: id, started: started, cancel: { attempt.cancel() })
+            return
+        }
         let task = Task { [self] in
             let result = await probe.run()
             queue.async { self.finished(token, result) }
         }
-        attempts[token] = Attempt(id: id, task: task)
+        attempts[token] = Attempt(id: id, started: started, cancel: { task.cancel() })
     }
 
-    private func probe(for id: CheckerID) -> (any HealthProbe)? {
-        if let probe = probes[id] { return probe }
+    private func probe(for id: CheckerID) -> (probe: any HealthProbe, onQueue: (any QueueProbe)?)? {
+        if let known = probes[id] { return known }
         guard let parts = core.configuration(of: id) else { return nil }
         let probe = makeProbe(id, parts.checker, parts.realServer, parts.virtualServer)
-        probes[id] = probe
-        return probe
+        let entry = (probe: probe, onQueue: probe as? any QueueProbe)
+        probes[id] = entry
+        return entry
     }
 
     private func finished(_ token: UInt64, _ result: ProbeResult) {
         guard let attempt = attempts.removeValue(forKey: token) else { return }
+        callbacks.onAttempt(attempt.id, result, ContinuousClock.now - attempt.started)
         perform(core.handle(.probeFinished(attempt.id, result), at: now()))
     }
 

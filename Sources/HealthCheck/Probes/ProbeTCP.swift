@@ -1,10 +1,15 @@
 import ConfParser
+import Dispatch
 import NIOCore
 import NIOPosix
 
 /// TCP_CHECK: one connect to `connect_ip:connect_port` within `connect_timeout`; the connection is
 /// closed as soon as it is established.
-public struct TCPProbe: HealthProbe {
+///
+/// The engine runs it on its own queue (`QueueProbe`): a non-blocking socket watched by Dispatch,
+/// no task and no NIO channel per attempt. `run()` (the same check on NIO) serves callers
+/// outside an engine.
+public struct TCPProbe: QueueProbe {
     /// Where and how to connect.
     public let endpoint: ProbeEndpoint
     let eventLoopGroup: any EventLoopGroup
@@ -14,6 +19,16 @@ public struct TCPProbe: HealthProbe {
         self.eventLoopGroup = eventLoopGroup
     }
 
+    public func start(on queue: DispatchQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+        let label = endpoint.label
+        return TCPConnectAttempt.begin(endpoint, on: queue) { outcome in
+            switch outcome {
+            case .connected: completion(.success("TCP connection to \(label) success."))
+            case .failed(let failure): completion(Self.result(of: failure, label: label))
+            }
+        }
+    }
+
     public func run() async -> ProbeResult {
         do {
             let channel = try await endpoint.bootstrap(on: eventLoopGroup.next())
@@ -21,11 +36,15 @@ public struct TCPProbe: HealthProbe {
             try? await channel.close().get()
             return .success("TCP connection to \(endpoint.label) success.")
         } catch {
-            switch ProbeConnectFailure(error) {
-            case .timeout: return .failure("TCP connection to \(endpoint.label) timeout.")
-            case .bind: return .failure("TCP socket bind failed. Rescheduling.")
-            case .error, .unreachable: return .failure("TCP connection to \(endpoint.label) failed.")
-            }
+            return Self.result(of: ProbeConnectFailure(error), label: endpoint.label)
+        }
+    }
+
+    static func result(of failure: ProbeConnectFailure, label: String) -> ProbeResult {
+        switch failure {
+        case .timeout: return .failure("TCP connection to \(label) timeout.")
+        case .bind: return .failure("TCP socket bind failed. Rescheduling.")
+        case .error, .unreachable: return .failure("TCP connection to \(label) failed.")
         }
     }
 }

@@ -1,0 +1,153 @@
+import ConfParser
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One non-blocking TCP connect on a serial Dispatch queue: the socket's writability is watched by
+/// a Dispatch write source and `connect_timeout` by a deadline on the same queue. The connection
+/// is closed as soon as it is established (TCP_CHECK asks nothing more).
+///
+/// Thread safety: every stored `var` is read and written only on `queue` (`begin` is called on
+/// it, the source's handler and the deadline run on it, `cancel` is called on it), so the class
+/// may be shared although the compiler cannot check that.
+final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
+    /// How a connect ended, in keepalived's categories.
+    enum Outcome: Sendable, Equatable {
+        case connected
+        case failed(ProbeConnectFailure)
+    }
+
+    private let queue: DispatchQueue
+    private var completion: (@Sendable (Outcome) -> Void)?
+    private var source: (any DispatchSourceWrite)?
+    private var socketFD: Int32 = -1
+
+    /// The attempt's socket, -1 once released (for tests; read on the queue).
+    var descriptor: Int32 { socketFD }
+
+    private init(queue: DispatchQueue, completion: @escaping @Sendable (Outcome) -> Void) {
+        self.queue = queue
+        self.completion = completion
+    }
+
+    /// Starts a connect to `endpoint` on `queue`; `completion` runs on `queue`, later.
+    static func begin(_ endpoint: ProbeEndpoint, on queue: DispatchQueue,
+                      completion: @escaping @Sendable (Outcome) -> Void) -> TCPConnectAttempt {
+        let attempt = TCPConnectAttempt(queue: queue, completion: completion)
+        attempt.connect(endpoint)
+        return attempt
+    }
+
+    func cancel() {
+        completion = nil
+        release()
+    }
+
+    private func connect(_ endpoint: ProbeEndpoint) {
+        let family = endpoint.connectIP.isIPv6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return finishLater(.failed(.error)) }
+        socketFD = fd
+        if let mark = endpoint.fwmark {
+            var value = mark
+            setsockopt(fd, SOL_SOCKET, SO_MARK, &value, socklen_t(MemoryLayout<UInt32>.size))
+        }
+        if endpoint.bindIP != nil || endpoint.bindPort != nil {
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            let local = endpoint.bindIP ?? (endpoint.connectIP.isIPv6 ? .v6(0, 0) : .v4(0))
+            let bound = SocketAddressBytes(local, port: endpoint.bindPort ?? 0).withPointer { bind(fd, $0, $1) }
+            guard bound == 0 else { return finishLater(.failed(.bind)) }
+        }
+        let result = SocketAddressBytes(endpoint.connectIP, port: endpoint.connectPort).withPointer { Glibc.connect(fd, $0, $1) }
+        if result == 0 { return finishLater(.connected) }
+        switch errno {
+        case EINPROGRESS:
+            watch(fd, timeout: endpoint.timeout.nanoseconds)
+        case ENETUNREACH, EHOSTUNREACH:
+            finishLater(.failed(.unreachable))
+        case EADDRNOTAVAIL, EADDRINUSE:
+            finishLater(.failed(.bind))
+        default:
+            finishLater(.failed(.error))
+        }
+    }
+
+    private func watch(_ fd: Int32, timeout nanoseconds: Int64) {
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [self] in
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            let status = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            switch (status, error) {
+            case (0, 0): finish(.connected)
+            case (_, ENETUNREACH), (_, EHOSTUNREACH): finish(.failed(.unreachable))
+            default: finish(.failed(.error))
+            }
+        }
+        // The descriptor is closed only once the source has let go of it.
+        source.setCancelHandler { close(fd) }
+        self.source = source
+        source.resume()
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(nanoseconds, 1)))) { [weak self] in
+            self?.finish(.failed(.timeout))
+        }
+    }
+
+    /// Reports from a later turn of the queue, so the engine never sees a result before `begin`
+    /// has returned.
+    private func finishLater(_ outcome: Outcome) {
+        queue.async { [self] in finish(outcome) }
+    }
+
+    private func finish(_ outcome: Outcome) {
+        guard let completion else { return }
+        self.completion = nil
+        release()
+        completion(outcome)
+    }
+
+    private func release() {
+        if let source {
+            self.source = nil
+            source.cancel()
+            socketFD = -1
+        } else if socketFD >= 0 {
+            close(socketFD)
+            socketFD = -1
+        }
+    }
+}
+
+/// A `sockaddr_in` / `sockaddr_in6` for an address and port.
+struct SocketAddressBytes {
+    private var storage = sockaddr_storage()
+    private let length: socklen_t
+
+    init(_ address: IPAddress, port: UInt16) {
+        switch address {
+        case .v4(let value):
+            var inet = sockaddr_in()
+            inet.sin_family = sa_family_t(AF_INET)
+            inet.sin_port = port.bigEndian
+            inet.sin_addr.s_addr = value.bigEndian
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: inet, as: sockaddr_in.self) }
+        case .v6(let high, let low):
+            var inet6 = sockaddr_in6()
+            inet6.sin6_family = sa_family_t(AF_INET6)
+            inet6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &inet6.sin6_addr) { bytes in
+                bytes.storeBytes(of: high.bigEndian, toByteOffset: 0, as: UInt64.self)
+                bytes.storeBytes(of: low.bigEndian, toByteOffset: 8, as: UInt64.self)
+            }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: inet6, as: sockaddr_in6.self) }
+        }
+    }
+
+    func withPointer<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
+    }
+}

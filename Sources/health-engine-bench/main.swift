@@ -1,0 +1,163 @@
+// health-engine-bench: the health engine alone on this host (no IPVS needed), for profiling and for
+// comparing probe implementations. N real servers with TCP_CHECK (delay_loop 1) point at
+// 127.0.0.1:BASE..BASE+N-1, where a listener started by the caller accepts and closes
+// (scripts/health-engine-bench.py). Prints CPU seconds per minute of this process, checks per
+// second and the lateness of each checker's attempts against delay_loop, as JSON on stdout.
+
+import ConfParser
+import Dispatch
+import Foundation
+import HealthCheck
+import Synchronization
+
+struct BenchOptions {
+    var servers = 1000
+    var basePort = 20000
+    var seconds = 20.0
+    var warmupSeconds = 3.0
+
+    init(arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch flag {
+            case "--servers": servers = Int(value) ?? servers
+            case "--base-port": basePort = Int(value) ?? basePort
+            case "--seconds": seconds = Double(value) ?? seconds
+            case "--warmup": warmupSeconds = Double(value) ?? warmupSeconds
+            default: FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+/// Attempt start times per checker, recorded by the probe wrapper.
+final class AttemptLog: Sendable {
+    private let starts = Mutex<[CheckerID: [Double]]>([:])
+    private let finishes = Mutex<(ok: Int, failed: Int)>((0, 0))
+
+    func started(_ id: CheckerID, at time: Double) { starts.withLock { $0[id, default: []].append(time) } }
+    private let durations = Mutex<[Double]>([])
+    func finished(_ succeeded: Bool) { finishes.withLock { if succeeded { $0.ok += 1 } else { $0.failed += 1 } } }
+    func took(_ seconds: Double) { durations.withLock { $0.append(seconds) } }
+    var allDurations: [Double] { durations.withLock { $0 } }
+    var outcomes: (ok: Int, failed: Int) { finishes.withLock { $0 } }
+    var allStarts: [CheckerID: [Double]] { starts.withLock { $0 } }
+}
+
+/// Wraps the real probe to record when each attempt starts (on the engine's queue when the real
+/// probe runs there, as the engine would run it).
+struct RecordingProbe: QueueProbe {
+    let id: CheckerID
+    let inner: any HealthProbe
+    let log: AttemptLog
+
+    struct TaskAttempt: ProbeAttempt {
+        let task: Task<Void, Never>
+        func cancel() { task.cancel() }
+    }
+
+    func start(on queue: DispatchQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+        let begin = monotonicSeconds()
+        log.started(id, at: begin)
+        if let queueProbe = inner as? any QueueProbe {
+            return queueProbe.start(on: queue) { [log] result in
+                log.took(monotonicSeconds() - begin)
+                log.finished(result.succeeded)
+                completion(result)
+            }
+        }
+        return TaskAttempt(task: Task { [inner, log] in
+            let result = await inner.run()
+            log.finished(result.succeeded)
+            queue.async { completion(result) }
+        })
+    }
+
+    func run() async -> ProbeResult {
+        log.started(id, at: monotonicSeconds())
+        let result = await inner.run()
+        log.finished(result.succeeded)
+        return result
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func configText(servers: Int, basePort: Int) -> String {
+    var lines = ["global_defs {", "    router_id engine_bench", "}"]
+    let perService = 20
+    for service in 0..<((servers + perService - 1) / perService) {
+        lines += ["virtual_server 10.70.\(service / 250).\(service % 250 + 1) 80 {", "    delay_loop 1",
+                  "    lb_algo rr", "    lb_kind NAT", "    protocol TCP"]
+        for real in 0..<min(perService, servers - service * perService) {
+            let port = basePort + service * perService + real
+            lines += ["    real_server 127.0.0.1 \(port) {", "        weight 1", "        TCP_CHECK {",
+                      "            connect_timeout 1", "            retry 1", "            delay_before_retry 1",
+                      "        }", "    }"]
+        }
+        lines.append("}")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))]
+}
+
+let options = BenchOptions(arguments: CommandLine.arguments)
+let loaded = ConfigLoader.load(text: configText(servers: options.servers, basePort: options.basePort))
+guard loaded.diagnostics.atLeast(.error).isEmpty else {
+    FileHandle.standardError.write(Data("config errors: \(loaded.diagnostics.items.prefix(3))\n".utf8))
+    exit(2)
+}
+let attempts = AttemptLog()
+let live = LiveHealth(config: loaded.config)
+let realFactory = live.probeFactory
+let engine = HealthEngine(config: loaded.config, probeFactory: { id, checker, rs, vs in
+    RecordingProbe(id: id, inner: realFactory(id, checker, rs, vs), log: attempts)
+}, callbacks: HealthEngine.Callbacks())
+engine.start()
+Thread.sleep(forTimeInterval: options.warmupSeconds + 1)
+let windowStart = monotonicSeconds()
+let cpuStart = cpuSeconds()
+let outcomesStart = attempts.outcomes
+Thread.sleep(forTimeInterval: options.seconds)
+let cpuUsed = cpuSeconds() - cpuStart
+let windowEnd = monotonicSeconds()
+let outcomesEnd = attempts.outcomes
+var lateness: [Double] = []
+for (_, starts) in attempts.allStarts {
+    for (previous, next) in zip(starts, starts.dropFirst()) where previous >= windowStart && next <= windowEnd {
+        lateness.append((next - previous - 1.0) * 1000)
+    }
+}
+lateness.sort()
+let elapsed = windowEnd - windowStart
+let checks = Double(outcomesEnd.ok + outcomesEnd.failed - outcomesStart.ok - outcomesStart.failed)
+let report: [String: Double] = [
+    "servers": Double(options.servers),
+    "cpu_seconds_per_minute": cpuUsed / elapsed * 60,
+    "checks_per_second": checks / elapsed,
+    "failed": Double(outcomesEnd.failed - outcomesStart.failed),
+    "lateness_p50_ms": percentile(lateness, 0.5),
+    "lateness_p99_ms": percentile(lateness, 0.99),
+    "lateness_max_ms": lateness.last ?? .nan,
+    "attempt_p50_ms": percentile(attempts.allDurations.sorted(), 0.5) * 1000,
+    "attempt_p99_ms": percentile(attempts.allDurations.sorted(), 0.99) * 1000,
+]
+let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+print(String(decoding: json, as: UTF8.self))
+exit(0)

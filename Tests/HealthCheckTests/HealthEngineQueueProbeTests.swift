@@ -1,0 +1,80 @@
+import ConfParser
+import Foundation
+import IPVSSync
+import NIOPosix
+import Synchronization
+import Testing
+@testable import HealthCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The engine running real TCP_CHECK attempts on its own queue (`QueueProbe`) against a
+/// listener on 127.0.0.1 that the test closes and reopens.
+@Suite("HealthEngine with queue probes")
+struct HealthEngineQueueProbeTests {
+    typealias F = HealthCoreFixture
+
+    final class Attempts: Sendable {
+        private let seen = Mutex<[(Bool, Duration)]>([])
+        func record(_ result: ProbeResult, _ duration: Duration) { seen.withLock { $0.append((result.succeeded, duration)) } }
+        var all: [(Bool, Duration)] { seen.withLock { $0 } }
+    }
+
+    /// A listening socket on 127.0.0.1:port (port 0: any); returns the descriptor and port.
+    static func listenOn(port: UInt16) -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        listen(fd, 128)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func realConnectsTakeAServerDownAndBackUp() async throws {
+        let (listener, port) = Self.listenOn(port: 0)
+        var config = F.config(F.service(servers: [("127.0.0.1", F.tcpCheck(retry: 1))]))
+        config.virtualServers[0].realServers[0].port = port
+        config.virtualServers[0].realServers[0].checkers[0].connectPort = port
+        config.virtualServers[0].realServers[0].checkers[0].delayLoop = 0.05
+        config.virtualServers[0].realServers[0].checkers[0].delayBeforeRetry = 0.03
+        config.virtualServers[0].realServers[0].checkers[0].connectTimeout = 0.5
+        let recorder = HealthEngineRecorder()
+        let attempts = Attempts()
+        var callbacks = recorder.callbacks
+        callbacks.onAttempt = { _, result, duration in attempts.record(result, duration) }
+        let engine = HealthEngine(config: config, warmupOffsets: [:], probeFactory: { _, checker, rs, vs in
+            ProbeFactory.make(checker: checker, realServer: rs, virtualServer: vs, globals: GlobalDefs(),
+                              eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        }, callbacks: callbacks)
+        engine.start()
+        let name = "[127.0.0.1]:tcp:\(port)"
+        #expect(await waitUntil { attempts.all.count >= 3 })
+        #expect(attempts.all.allSatisfy { $0.0 }, "every connect to the listener succeeds")
+        #expect(attempts.all.allSatisfy { $0.1 < .seconds(1) })
+        close(listener)
+        #expect(await waitUntil { recorder.all.contains("alive: false") })
+        #expect(recorder.all.contains("log: TCP_CHECK on service \(name) failed after 1 retries."))
+        let (reopened, _) = Self.listenOn(port: port)
+        defer { close(reopened) }
+        #expect(await waitUntil { recorder.all.last == "alive: true" && recorder.all.filter { $0 == "alive: true" }.count == 2 })
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in engine.stop { done.resume() } }
+        #expect(recorder.all.contains("log: TCP connection to \(name) success."))
+    }
+
+    func waitUntil(_ timeout: Duration = .seconds(8), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+}

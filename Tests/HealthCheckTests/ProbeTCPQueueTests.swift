@@ -1,0 +1,152 @@
+import ConfParser
+import Dispatch
+import NIOCore
+import NIOPosix
+import Synchronization
+import Foundation
+import Testing
+@testable import HealthCheck
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TCP_CHECK as the engine runs it: on a serial queue with Dispatch sources (`QueueProbe`).
+@Suite("ProbeTCP on a queue")
+struct ProbeTCPQueueTests {
+    let group = MultiThreadedEventLoopGroup.singleton
+
+    func probe(port: UInt16, host: String = "127.0.0.1", bind: IPAddress? = nil, bindPort: UInt16? = nil,
+               timeout: TimeAmount = .seconds(2)) -> TCPProbe {
+        TCPProbe(endpoint: ProbeEndpoint(label: "[\(host)]:tcp:\(port)", connectIP: IPAddress(host)!, connectPort: port,
+                                         bindIP: bind, bindPort: bindPort, timeout: timeout),
+                 eventLoopGroup: group)
+    }
+
+    /// Runs one attempt on a fresh queue; also checks that the completion came on that queue and
+    /// only after `start` returned.
+    func attempt(_ probe: TCPProbe) async -> ProbeResult {
+        let queue = DispatchQueue(label: "test.probe")
+        let key = DispatchSpecificKey<Int>()
+        queue.setSpecific(key: key, value: 7)
+        let started = Mutex(false)
+        return await withCheckedContinuation { continuation in
+            queue.async {
+                let attempt = probe.start(on: queue) { result in
+                    #expect(DispatchQueue.getSpecific(key: key) == 7, "completion runs on the engine's queue")
+                    #expect(started.withLock { $0 }, "completion comes after start returned")
+                    continuation.resume(returning: result)
+                }
+                _ = attempt
+                started.withLock { $0 = true }
+            }
+        }
+    }
+
+    @Test func connectsToAListeningServer() async throws {
+        let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
+        defer { Task { await server.stop() } }
+        let result = await attempt(probe(port: server.port))
+        #expect(result == .success("TCP connection to [127.0.0.1]:tcp:\(server.port) success."))
+    }
+
+    @Test func connectsOverIPv6() async throws {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        try #require(bound == 0, "IPv6 loopback is needed for this test")
+        #expect(listen(fd, 8) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = UInt16(bigEndian: address.sin6_port)
+        let result = await attempt(probe(port: port, host: "::1"))
+        #expect(result == .success("TCP connection to [::1]:tcp:\(port) success."))
+    }
+
+    @Test func refusedConnectionFails() async {
+        let port = probeClosedPort()
+        let result = await attempt(probe(port: port))
+        #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) failed."))
+    }
+
+    @Test func connectThatNeverCompletesTimesOut() async {
+        let (port, fds) = probeFullBacklogListener()
+        defer { fds.forEach { close($0) } }
+        let start = probeNow()
+        let result = await attempt(probe(port: port, timeout: .milliseconds(300)))
+        #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) timeout."))
+        let elapsed = probeNow() - start
+        #expect(elapsed >= 0.29 && elapsed < 5)
+    }
+
+    @Test func bindsToTheBindtoAddressAndPort() async throws {
+        let (listener, port) = HealthEngineQueueProbeTests.listenOn(port: 0)
+        defer { close(listener) }
+        let bindPort = probeClosedPort()
+        let result = await attempt(probe(port: port, bind: IPAddress("127.0.0.2"), bindPort: bindPort))
+        #expect(result.succeeded)
+        // The connection waits in the accept queue: its peer is the probe's local address.
+        var peer = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let accepted = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
+        }
+        try #require(accepted >= 0)
+        close(accepted)
+        #expect(String(cString: inet_ntoa(peer.sin_addr)) == "127.0.0.2")
+        #expect(UInt16(bigEndian: peer.sin_port) == bindPort)
+    }
+
+    @Test func unbindableBindtoAddressIsReported() async {
+        let result = await attempt(probe(port: 9, bind: IPAddress("192.0.2.1")))
+        #expect(result == .failure("TCP socket bind failed. Rescheduling."))
+    }
+
+    @Test func cancelledAttemptNeverCompletesAndClosesItsSocket() async throws {
+        let (port, fds) = probeFullBacklogListener()
+        defer { fds.forEach { close($0) } }
+        let queue = DispatchQueue(label: "test.cancel")
+        let completions = Mutex(0)
+        let socketIdentity = try queue.sync {
+            let attempt = probe(port: port, timeout: .milliseconds(200)).start(on: queue) { _ in completions.withLock { $0 += 1 } }
+            let identity = try #require(Self.identity(of: attempt))
+            attempt.cancel()
+            return identity
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(completions.withLock { $0 } == 0)
+        #expect(!Self.isOpen(socketIdentity), "the socket is closed")
+    }
+
+    @Test func finishedAttemptsCloseTheirSockets() async throws {
+        let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
+        defer { Task { await server.stop() } }
+        for target in [server.port, probeClosedPort()] {
+            let queue = DispatchQueue(label: "test.close")
+            let finished = DispatchSemaphore(value: 0)
+            let identity = try queue.sync {
+                let attempt = probe(port: target).start(on: queue) { _ in finished.signal() }
+                return try #require(Self.identity(of: attempt))
+            }
+            #expect(finished.wait(timeout: .now() + 5) == .success)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(!Self.isOpen(identity), "the socket of the attempt on port \(target) is closed")
+        }
+    }
+
+    /// The attempt's socket and its inode (a reused descriptor number has another inode).
+    static func identity(of attempt: any ProbeAttempt) -> (fd: Int32, inode: UInt)? {
+        guard let connect = attempt as? TCPConnectAttempt, connect.descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(connect.descriptor, &status) == 0 else { return nil }
+        return (connect.descriptor, UInt(status.st_ino))
+    }
+
+    static func isOpen(_ identity: (fd: Int32, inode: UInt)) -> Bool {
+        var status = stat()
+        return fstat(identity.fd, &status) == 0 && UInt(status.st_ino) == identity.inode
+    }
+}
