@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -55,6 +55,13 @@ if ! "$python" -m pytest --version >/dev/null 2>&1; then
         "$python" -m pip install --quiet --break-system-packages pytest
 fi
 
+# The SMTP alert test's mail server (Tests/Integration/test_smtp_alerts.py).
+if ! "$python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+    echo "install-deps: $python has no aiosmtpd; installing it from PyPI for the SMTP alert test"
+    "$python" -m pip install --quiet 'aiosmtpd==1.4.6' ||
+        "$python" -m pip install --quiet --break-system-packages 'aiosmtpd==1.4.6'
+fi
+
 # --- IPVS lab: virtme-ng (not packaged for Debian 12) for the same python3; the version the lab was
 # measured with. vmrun.py finds `vng` on PATH or next to this python.
 if ! "$python" -c 'import virtme_ng' >/dev/null 2>&1; then

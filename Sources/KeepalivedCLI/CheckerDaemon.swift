@@ -43,6 +43,8 @@ public final class CheckerDaemon: Sendable {
     /// Incremented on the engine's queue when a reload completes, so snapshots of the previous
     /// configuration that are still on their way are recognised and dropped.
     let engineGeneration = Mutex(0)
+    /// The last attempt of each real server's checkers (see `CheckRecord`).
+    let checkRecords = Mutex<[RealServerRef: CheckRecord]>([:])
 
     init(settings: Settings, log: DaemonLog, backend: any IPVSBackend, config: Config) {
         self.settings = settings
@@ -72,10 +74,12 @@ public final class CheckerDaemon: Sendable {
             exit(1)
         }
         let daemon = CheckerDaemon(settings: settings, log: log, backend: backend, config: result.config)
+        DaemonServices.shared.register(checker: daemon)
         daemon.queue.async {
             daemon.reconcile(reason: "start")
             daemon.installSignalHandlers()
             daemon.startHealthChecks()
+            DaemonServices.shared.ready()
         }
         dispatchMain()
     }
@@ -98,6 +102,8 @@ public final class CheckerDaemon: Sendable {
                                                  known: known, backend: backend, log: lines)
             state.withLock { $0.known = outcome.known }
             let (plan, result) = (outcome.plan, outcome.result)
+            DaemonServices.shared.metrics.ipvsOperations(count: result.applied, kind: reason)
+            if !result.failures.isEmpty { DaemonServices.shared.metrics.ipvsErrors(count: result.failures.count) }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
             log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(String(format: "%.1f", elapsed)) ms")
             for failure in result.failures {
@@ -125,6 +131,8 @@ public final class CheckerDaemon: Sendable {
     /// A reload: a configuration with errors that keep it from running leaves everything as it is.
     @Sendable func reload() {
         log.info("Reloading")
+        DaemonServices.shared.reloading()
+        defer { DaemonServices.shared.ready() }
         let result = Self.loadConfiguration(settings: settings, log: log)
         guard result.status != .cannotRun else {
             log.error("Reload aborted: the new configuration cannot run; keeping the running one")
@@ -146,6 +154,7 @@ public final class CheckerDaemon: Sendable {
     /// Stop: remove what the configuration owns (unless -I), then exit.
     @Sendable func stop() {
         log.info("Stopping")
+        DaemonServices.shared.stopping()
         stopHealthChecks()
         if !settings.dontReleaseIPVS {
             let (config, owned) = state.withLock { ($0.config, $0.owned) }
@@ -166,6 +175,7 @@ public final class CheckerDaemon: Sendable {
             }
         }
         settings.pidFiles.forEach { PidFile(path: $0).release() }
+        DaemonServices.shared.stop()
         log.info("Stopped Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
         exit(0)
     }

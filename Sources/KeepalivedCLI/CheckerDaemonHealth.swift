@@ -33,17 +33,21 @@ extension CheckerDaemon {
                 guard let self else { return }
                 let generation = engineGeneration.withLock { $0 }
                 queue.async { self.healthChanged(snapshot, generation: generation) }
-            })
+            },
+            onAttempt: { [weak self] id, result, duration in self?.attemptFinished(id, result, duration) })
     }
 
     /// A health change: reconciled unless it belongs to a configuration since reloaded.
     func healthChanged(_ snapshot: HealthSnapshot, generation: Int) {
-        let current = state.withLock { state -> Bool in
-            guard state.healthGeneration == generation else { return false }
+        let change = state.withLock { state -> (old: HealthSnapshot?, config: Config)? in
+            guard state.healthGeneration == generation else { return nil }
+            let old = state.health
             state.health = snapshot
-            return true
+            return (old, state.config)
         }
-        if current { reconcile(reason: "health") }
+        guard let change else { return }
+        reconcile(reason: "health")
+        alertChanges(from: change.old, to: snapshot, config: change.config)
     }
 
     /// Hands the new configuration to the engine and waits until it has switched; returns the

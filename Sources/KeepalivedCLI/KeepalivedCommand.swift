@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfParser
+import DaemonSupport
 import Foundation
 
 /// keepalivedd's command line: keepalived 2.x's flags with keepalived's meanings.
@@ -8,7 +9,8 @@ public struct KeepalivedCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "keepalivedd",
         abstract: "A keepalived-compatible high-availability daemon for LVS directors.",
-        discussion: "Reads keepalived.conf. -t checks a configuration; --dump-conf prints it as JSON."
+        discussion: "Reads keepalived.conf. -t checks a configuration; --dump-conf prints it as JSON.",
+        subcommands: [StatusCommand.self]
     )
 
     @Option(name: [.customShort("f", allowingJoined: true), .customLong("use-file")], help: "Configuration file.")
@@ -49,6 +51,10 @@ public struct KeepalivedCommand: ParsableCommand {
     public var summary = false
     @Option(name: .customLong("signum"), help: "Print the signal number for RELOAD, STOP, DATA, STATS, JSON and exit.")
     public var signum: String?
+    @Option(name: .customLong("metrics"), help: "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9650, [::1]:9650 or :9650); off by default.")
+    public var metricsAddress: String?
+    @Option(name: .customLong("status-socket"), help: "The Unix socket `keepalivedd status` reads (default /run/keepalivedd.sock, or the -p pid file's name with .sock when -p is given); 'none' for no socket.")
+    public var statusSocket: String?
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
     public var showVersion = false
 
@@ -78,24 +84,41 @@ public struct KeepalivedCommand: ParsableCommand {
             let status = ConfigTestRunner.run(path: useFile, options: options, dumpJSON: dumpConf, summary: summary)
             throw ExitCode(status.rawValue)
         }
+        if let metricsAddress {
+            do {
+                _ = try MetricsAddress.parse(metricsAddress)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         if !dontFork && daemon(0, 0) != 0 {
             throw ValidationError("cannot detach from the terminal: \(String(cString: strerror(errno)))")
         }
+        let identity: DaemonLog.Identity = vrrpOnly ? .vrrp : checkOnly ? .checkers : .parent
+        let log = DaemonLog(identity: identity, console: logConsole, detail: logDetail, facility: logFacility)
+        guard DaemonServices.shared.start(serviceOptions, log: log) else { throw ExitCode(1) }
         if vrrpOnly {
-            let log = DaemonLog(identity: .vrrp, console: logConsole, detail: logDetail, facility: logFacility)
             VRRPDaemon.run(settings: vrrpSettings(options: options, pidFiles: [pidFile, vrrpPidFile]), log: log)
         }
         guard checkOnly else {
             // Both halves in one process: the checker half owns the start/stop lines and the exit;
             // the VRRP half stops its instances from the exit hook (see VRRPDaemon.launchShared).
-            let log = DaemonLog(identity: .parent, console: logConsole, detail: logDetail, facility: logFacility)
             var vrrp = vrrpSettings(options: options, pidFiles: [vrrpPidFile])
             vrrp.sharesProcess = true
             VRRPDaemon.launchShared(settings: vrrp, log: log)
             CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
         }
-        let log = DaemonLog(identity: .checkers, console: logConsole, detail: logDetail, facility: logFacility)
         CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
+    }
+
+    /// The status socket and metrics server of this process.
+    var serviceOptions: DaemonServices.Options {
+        var socket = statusSocket
+        if socket == nil {
+            socket = pidFile == "/run/keepalived.pid" ? StatusServer.defaultSocketPath
+                : (pidFile.hasSuffix(".pid") ? String(pidFile.dropLast(4)) : pidFile) + ".sock"
+        }
+        return DaemonServices.Options(statusSocket: socket == "none" ? nil : socket, metricsAddress: metricsAddress)
     }
 
     func checkerSettings(options: ParseOptions) -> CheckerDaemon.Settings {

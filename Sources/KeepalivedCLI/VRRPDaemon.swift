@@ -1,4 +1,5 @@
 import ConfParser
+import DaemonSupport
 import Dispatch
 import Foundation
 import Synchronization
@@ -35,16 +36,40 @@ public final class VRRPDaemon: Sendable {
     let syncDaemons: SyncDaemonSwitch
     let queue = DispatchQueue(label: "keepalivedd.vrrp.signals")
     let signalSources = Mutex<SignalSources?>(nil)
+    private let config: Mutex<Config>
+
+    /// The configuration running now.
+    var currentConfig: Config { config.withLock { $0 } }
 
     init(settings: Settings, log: DaemonLog, config: Config) {
         self.settings = settings
         self.log = log
+        self.config = Mutex(config)
         let logger = VRRPShellLogger(info: { log.info($0) }, error: { log.error($0) }, detail: { log.detail($0) })
         self.shell = VRRPShell(config: config, options: VRRPShellOptions(dontReleaseVRRP: settings.dontReleaseVRRP),
                                log: logger)
         let syncDaemons = SyncDaemonSwitch(config: config, log: log)
         self.syncDaemons = syncDaemons
-        shell.onStateChange { instance, _, state in syncDaemons.stateChanged(instance: instance, to: state) }
+        shell.onStateChange { [weak self] instance, _, state in
+            syncDaemons.stateChanged(instance: instance, to: state)
+            if let self { Self.mail(instance: instance, entering: state, config: currentConfig) }
+        }
+    }
+
+    /// keepalived's mail for an instance entering MASTER, BACKUP or FAULT (when its smtp_alert
+    /// says so); sent in the background.
+    static func mail(instance name: String, entering state: VRRPMachineState, config: Config) {
+        let mailState: SMTPAlert.VRRPState
+        switch state {
+        case .master: mailState = .master
+        case .backup: mailState = .backup
+        case .fault: mailState = .fault
+        case .initial: return
+        }
+        guard let instance = config.vrrpInstances.first(where: { $0.name == name }),
+              SMTPAlertPolicy.isDue(instance: instance, entering: mailState, globalDefs: config.globalDefs) else { return }
+        let alerter = DaemonServices.shared.alerter(for: config)
+        alerter.send(.vrrpInstance(routerID: alerter.routerID, instance: name, state: mailState))
     }
 
     /// Starts the VRRP half and never returns: exits 0 after a clean stop, 1 when it cannot start.
@@ -69,9 +94,11 @@ public final class VRRPDaemon: Sendable {
         guard DaemonStartup.claimPidFiles(settings.pidFiles, log: log) != nil else { return nil }
         let daemon = VRRPDaemon(settings: settings, log: log, config: result.config)
         daemon.keepAlive()
+        DaemonServices.shared.register(vrrp: daemon)
         if installSignals { daemon.installSignalHandlers() }
         daemon.syncDaemons.start()
         daemon.shell.start()
+        if !settings.sharesProcess { DaemonServices.shared.ready() }
         return daemon
     }
 
@@ -100,18 +127,23 @@ public final class VRRPDaemon: Sendable {
     /// A reload: a configuration that cannot run leaves everything as it is.
     public func reload() {
         log.info("Reloading")
+        if !settings.sharesProcess { DaemonServices.shared.reloading() }
+        defer { if !settings.sharesProcess { DaemonServices.shared.ready() } }
         let result = Self.loadConfiguration(settings: settings, log: log)
         guard result.status != .cannotRun else {
             log.error("Reload aborted: the new configuration cannot run; keeping the running one")
             return
         }
+        config.withLock { $0 = result.config }
         syncDaemons.reload(result.config)
         shell.reload(result.config)
     }
 
     /// Stops every instance, removes the pid files and (alone in the process) exits 0.
     public func stop() {
+        DaemonServices.shared.stopping()
         stop { [self] in
+            DaemonServices.shared.stop()
             log.info("Stopped Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
             exit(0)
         }

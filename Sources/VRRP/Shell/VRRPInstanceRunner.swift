@@ -31,6 +31,8 @@ struct VRRPInstanceRunner: Sendable {
     var expectations: VRRPReceiveExpectations
     var receiveState = VRRPReceiveState()
     var drops = VRRPDropCounters()
+    /// Adverts sent / received and MASTER transitions (keepalived's statistics).
+    var traffic = VRRPTrafficCounters()
     /// The AH sequence number of the last advert sent.
     var ahSequence: UInt32 = 0
 

@@ -1,5 +1,6 @@
 import ConfParser
 import Dispatch
+import Foundation
 
 /// Carrying out the machines' actions: adverts, VIPs, gratuitous ARP / NA, notify scripts.
 extension VRRPShell {
@@ -21,6 +22,7 @@ extension VRRPShell {
             case .stateChanged(let from, let to):
                 guard let name = tagged.instance else { break }
                 published.withLock { $0[name] = to }
+                runners[name]?.traffic.recordTransition(from: from, to: to, at: Date())
                 let handler = observer.withLock { $0 }
                 handler?(name, from, to)
             case .syncRequest:
@@ -43,11 +45,13 @@ extension VRRPShell {
             return
         }
         clearProblem("source-\(name)")
+        var sent = false
         for destination in runner.destinations {
             do {
                 let bytes = try runner.encode(priority: priority, source: source, destination: destination,
                                               identification: &identification)
                 try socket.send(bytes, to: destination)
+                sent = true
                 clearProblem("send-\(name)-\(destination)")
             } catch let error as VRRPEncodingError {
                 reportOnce("encode-\(name)", "(\(name)) cannot build an advert: \(error)")
@@ -55,6 +59,7 @@ extension VRRPShell {
                 reportOnce("send-\(name)-\(destination)", "(\(name)) \(error)")
             }
         }
+        if sent { runner.traffic.recordSent(priority: priority) }
         runners[name] = runner
     }
 

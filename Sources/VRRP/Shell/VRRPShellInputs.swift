@@ -66,6 +66,7 @@ extension VRRPShell {
         let machine = machine(named: name)
         let wasOld = runner.receiveState.oldUnicastChecksumDetected
         let result = runner.validate(packet, machine: machine)
+        if case .success(let advert) = result { runner.traffic.recordReceived(priority: Int(advert.priority)) }
         runners[name] = runner
         if !wasOld && runner.receiveState.oldUnicastChecksumDetected {
             log.info("(\(name)) Setting unicast VRRPv3 checksum to old version")

@@ -33,6 +33,7 @@ extension VRRPShell {
             var runner = VRRPInstanceRunner(instance: instance, globals: newConfig.globalDefs)
             runner.receiveState = old.receiveState
             runner.drops = old.drops
+            runner.traffic = old.traffic
             runner.ahSequence = old.ahSequence
             runners[name] = runner
             if machine(named: name)?.virtualAddressesSet == true {

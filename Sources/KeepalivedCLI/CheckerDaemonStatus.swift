@@ -1,0 +1,95 @@
+import ConfParser
+import DaemonSupport
+import Foundation
+import HealthCheck
+import IPVSSync
+import Synchronization
+
+/// The last attempt of a real server's checkers, for `keepalivedd status` and the check dump.
+struct CheckRecord: Sendable {
+    var result: String?
+    var time: Date
+    /// Failed attempts since the last success.
+    var consecutiveFailures: Int
+}
+
+/// What the checker half tells the status socket, the metrics, the dumps and the mail.
+extension CheckerDaemon {
+    /// The configuration running now.
+    var currentConfig: Config { state.withLock { $0.config } }
+
+    /// Every virtual server with its quorum, sorry server and real servers (health, weight in the
+    /// kernel as last reconciled, last check).
+    func virtualServerStatus() -> [VirtualServerStatus] {
+        let (config, health, known) = state.withLock { ($0.config, $0.health, $0.known) }
+        let records = checkRecords.withLock { $0 }
+        return config.virtualServers.enumerated().map { vsIndex, vs in
+            let entry = known?.entries.first { $0.service.virtualServerName == vs.displayName }
+            let quorumUp = health?.quorum[vsIndex] ?? true
+            let servers = vs.realServers.enumerated().map { rsIndex, rs -> RealServerStatus in
+                let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                let record = records[ref]
+                let weight = entry?.destination(IPVSDestinationKey(address: rs.address, port: rs.port)).map { Int($0.weight) }
+                return RealServerStatus(label: vs.displayName(of: rs.address, port: rs.port),
+                                        alive: health?.realServers[ref]?.alive ?? !rs.checkers.contains { $0.alpha },
+                                        kernelWeight: weight, lastCheckResult: record?.result, lastCheckTime: record?.time,
+                                        consecutiveFailures: record?.consecutiveFailures ?? 0)
+            }
+            return VirtualServerStatus(name: vs.displayName, quorumUp: quorumUp,
+                                       sorryServerActive: vs.sorryServer != nil && !quorumUp, realServers: servers)
+        }
+    }
+
+    /// The health gauges for `/metrics`.
+    func metricsSamples() -> [VirtualServerMetricsSample] {
+        virtualServerStatus().map { vs in
+            VirtualServerMetricsSample(virtualServer: vs.name, quorumUp: vs.quorumUp, realServers: vs.realServers.map {
+                RealServerMetricsSample(realServer: $0.label, up: $0.alive, weight: $0.kernelWeight ?? 0)
+            })
+        }
+    }
+
+    /// One finished attempt (on the engine's queue): remembered for status, counted for metrics.
+    func attemptFinished(_ id: CheckerID, _ result: ProbeResult, _ duration: Duration) {
+        let names = state.withLock { state -> (vs: String, rs: String, kind: String)? in
+            let ref = id.realServer
+            guard state.config.virtualServers.indices.contains(ref.virtualServer) else { return nil }
+            let vs = state.config.virtualServers[ref.virtualServer]
+            guard vs.realServers.indices.contains(ref.realServer) else { return nil }
+            let rs = vs.realServers[ref.realServer]
+            guard rs.checkers.indices.contains(id.index) else { return nil }
+            return (vs.displayName, vs.displayName(of: rs.address, port: rs.port), rs.checkers[id.index].kind.rawValue)
+        }
+        guard let names else { return }
+        checkRecords.withLock { records in
+            let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
+            records[id.realServer] = CheckRecord(result: result.succeeded ? result.successMessage ?? "success"
+                                                     : result.failureMessage ?? "failed",
+                                                 time: Date(), consecutiveFailures: failures)
+        }
+        DaemonServices.shared.metrics.checkFinished(virtualServer: names.vs, realServer: names.rs, checker: names.kind,
+                                                    succeeded: result.succeeded, duration: duration)
+    }
+
+    /// Mail for every real server whose health changed between two snapshots (when its
+    /// smtp_alert says so).
+    func alertChanges(from old: HealthSnapshot?, to new: HealthSnapshot, config: Config) {
+        guard let old else { return }
+        var alerts: [SMTPAlert] = []
+        let routerID = DaemonServices.shared.alerter(for: config).routerID
+        for (ref, health) in new.realServers {
+            guard let before = old.realServers[ref], before.alive != health.alive,
+                  config.virtualServers.indices.contains(ref.virtualServer) else { continue }
+            let vs = config.virtualServers[ref.virtualServer]
+            guard vs.realServers.indices.contains(ref.realServer) else { continue }
+            let rs = vs.realServers[ref.realServer]
+            guard SMTPAlertPolicy.isDue(realServer: rs, of: vs, globalDefs: config.globalDefs) else { continue }
+            let checker = rs.checkers.first.map { SMTPAlert.checkerLabel($0.kind) } ?? "TCP"
+            alerts.append(.realServer(routerID: routerID, realServer: vs.displayName(of: rs.address, port: rs.port),
+                                      virtualServer: vs.displayName, isUp: health.alive, checker: checker))
+        }
+        guard !alerts.isEmpty else { return }
+        let alerter = DaemonServices.shared.alerter(for: config)
+        alerts.forEach(alerter.send)
+    }
+}
