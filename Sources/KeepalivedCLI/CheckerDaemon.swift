@@ -90,7 +90,8 @@ public final class CheckerDaemon: Sendable {
     }
 
     /// Computes the desired table from the current configuration and health and applies the
-    /// difference: against a fresh dump at start and reload, against the known table otherwise.
+    /// difference: against a fresh dump at start (and after a failed operation), against the
+    /// table the last reconcile left otherwise.
     func reconcile(reason: String) {
         let (config, owned, health, known) = state.withLock { ($0.config, $0.owned, $0.health, $0.known) }
         let desired = DesiredState.table(from: config, health: health.map { $0 as any HealthView } ?? StartupHealth())
@@ -131,6 +132,7 @@ public final class CheckerDaemon: Sendable {
     /// A reload: a configuration with errors that keep it from running leaves everything as it is.
     @Sendable func reload() {
         log.info("Reloading")
+        let started = DispatchTime.now()
         DaemonServices.shared.reloading()
         defer { DaemonServices.shared.ready() }
         let result = Self.loadConfiguration(settings: settings, log: log)
@@ -144,11 +146,15 @@ public final class CheckerDaemon: Sendable {
             // Entries the old configuration owned stay ours until the reconcile removes them.
             var owned = DesiredState.ownership(from: result.config)
             owned.merge(state.owned)
+            // The kernel table is known from the last reconcile (a failed operation clears it):
+            // the reload diffs against it instead of dumping tens of thousands of entries.
             state = State(config: result.config, owned: owned, health: health?.snapshot,
-                          healthGeneration: health?.generation ?? 0, known: nil)
+                          healthGeneration: health?.generation ?? 0, known: state.known)
         }
         reconcile(reason: "reload")
         state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+        log.detail("Reload finished in \(String(format: "%.1f", elapsed)) ms")
     }
 
     /// Stop: remove what the configuration owns (unless -I), then exit.

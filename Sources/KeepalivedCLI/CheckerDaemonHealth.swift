@@ -62,6 +62,8 @@ extension CheckerDaemon {
                 return value
             }
             outcome.withLock { $0 = (engine.snapshot, generation) }
+            let counts = engine.reloadCounts
+            log.detail("Health checkers after reload: \(counts.kept) kept, \(counts.started) started")
             done.signal()
         }
         done.wait()

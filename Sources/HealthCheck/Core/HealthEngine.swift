@@ -56,6 +56,7 @@ public final class HealthEngine: @unchecked Sendable {
     private var probes: [CheckerID: (probe: any HealthProbe, onQueue: (any QueueProbe)?)] = [:]
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
+    private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
 
     /// - Parameters:
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
@@ -106,6 +107,8 @@ public final class HealthEngine: @unchecked Sendable {
         queue.async { [self] in
             let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? Self.randomOffsets(config))
             core = change.core
+            lastReloadCounts = HealthReloadCounts(kept: change.carriedOver.count,
+                                                  started: core.checkerIDs.count - change.carriedOver.count)
             probes = [:]
             for (token, attempt) in attempts {
                 if let id = change.carriedOver[attempt.id] {
@@ -126,6 +129,13 @@ public final class HealthEngine: @unchecked Sendable {
         queue.async { [self] in
             perform(core.handle(.virtualAddress(virtualServer: virtualServer, isLocal: isLocal), at: now()))
         }
+    }
+
+    /// How many checkers the last reload kept (state and schedule carried over) and started
+    /// afresh.
+    public var reloadCounts: HealthReloadCounts {
+        if DispatchQueue.getSpecific(key: queueKey) == true { return lastReloadCounts }
+        return queue.sync { lastReloadCounts }
     }
 
     /// The current health state.
@@ -204,4 +214,12 @@ public final class HealthEngine: @unchecked Sendable {
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000 + 1
         timer.schedule(deadline: .now() + .nanoseconds(Int(nanoseconds)), repeating: .never, leeway: .nanoseconds(0))
     }
+}
+
+/// What a reload did to the checkers.
+public struct HealthReloadCounts: Sendable, Equatable {
+    /// Checkers whose configuration did not change: state and schedule carried over.
+    public var kept: Int
+    /// New or changed checkers, started as at start-up.
+    public var started: Int
 }
