@@ -136,8 +136,8 @@ public final class CheckerDaemon: Sendable {
         DaemonServices.shared.reloading()
         defer { DaemonServices.shared.ready() }
         let result = Self.loadConfiguration(settings: settings, log: log)
-        guard result.status != .cannotRun else {
-            log.error("Reload aborted: the new configuration cannot run; keeping the running one")
+        if let refusal = DaemonStartup.reloadRefusal(result) {
+            log.error("Reload aborted: \(refusal); keeping the running one")
             return
         }
         live.update(result.config)

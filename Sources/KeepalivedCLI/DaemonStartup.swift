@@ -13,6 +13,16 @@ enum DaemonStartup {
         return result
     }
 
+    /// Why a reloaded configuration must not replace the running one, nil when it may: it cannot
+    /// run, or it has errors (a rejected value, a broken block). Warnings (an unknown keyword, a
+    /// defaulted value) do not stop a reload, as they do not stop a start.
+    static func reloadRefusal(_ result: LoadResult) -> String? {
+        if result.status == .cannotRun { return "the new configuration cannot run" }
+        let errors = result.diagnostics.items.filter { $0.severity == .error || $0.severity == .fatal }
+        guard let first = errors.first else { return nil }
+        return "the new configuration has \(errors.count) error\(errors.count == 1 ? "" : "s"), the first at \(first.location.map { "\($0)" } ?? "(no line)")"
+    }
+
     /// Claims every pid file; on a failure logs it, releases those already claimed and returns nil.
     static func claimPidFiles(_ paths: [String], log: DaemonLog) -> [PidFile]? {
         let pidFiles = paths.map(PidFile.init(path:))

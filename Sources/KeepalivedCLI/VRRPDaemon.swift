@@ -130,8 +130,8 @@ public final class VRRPDaemon: Sendable {
         if !settings.sharesProcess { DaemonServices.shared.reloading() }
         defer { if !settings.sharesProcess { DaemonServices.shared.ready() } }
         let result = Self.loadConfiguration(settings: settings, log: log)
-        guard result.status != .cannotRun else {
-            log.error("Reload aborted: the new configuration cannot run; keeping the running one")
+        if let refusal = DaemonStartup.reloadRefusal(result) {
+            log.error("Reload aborted: \(refusal); keeping the running one")
             return
         }
         config.withLock { $0 = result.config }

@@ -57,11 +57,12 @@ struct RecordingProbe: QueueProbe {
         func cancel() { task.cancel() }
     }
 
-    func start(on queue: DispatchQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+    func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+        let queue = context.queue
         let begin = monotonicSeconds()
         log.started(id, at: begin)
         if let queueProbe = inner as? any QueueProbe {
-            return queueProbe.start(on: queue) { [log] result in
+            return queueProbe.start(on: context) { [log] result in
                 log.took(monotonicSeconds() - begin)
                 log.finished(result.succeeded)
                 completion(result)

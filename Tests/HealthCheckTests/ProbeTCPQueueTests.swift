@@ -31,8 +31,9 @@ struct ProbeTCPQueueTests {
         queue.setSpecific(key: key, value: 7)
         let started = Mutex(false)
         return await withCheckedContinuation { continuation in
+            let context = ProbeQueue(queue: queue)
             queue.async {
-                let attempt = probe.start(on: queue) { result in
+                let attempt = probe.start(on: context) { result in
                     #expect(DispatchQueue.getSpecific(key: key) == 7, "completion runs on the engine's queue")
                     #expect(started.withLock { $0 }, "completion comes after start returned")
                     continuation.resume(returning: result)
@@ -111,7 +112,7 @@ struct ProbeTCPQueueTests {
         let queue = DispatchQueue(label: "test.cancel")
         let completions = Mutex(0)
         let socketIdentity = try queue.sync {
-            let attempt = probe(port: port, timeout: .milliseconds(200)).start(on: queue) { _ in completions.withLock { $0 += 1 } }
+            let attempt = probe(port: port, timeout: .milliseconds(200)).start(on: ProbeQueue(queue: queue)) { _ in completions.withLock { $0 += 1 } }
             let identity = try #require(Self.identity(of: attempt))
             attempt.cancel()
             return identity
@@ -128,7 +129,7 @@ struct ProbeTCPQueueTests {
             let queue = DispatchQueue(label: "test.close")
             let finished = DispatchSemaphore(value: 0)
             let identity = try queue.sync {
-                let attempt = probe(port: target).start(on: queue) { _ in finished.signal() }
+                let attempt = probe(port: target).start(on: ProbeQueue(queue: queue)) { _ in finished.signal() }
                 return try #require(Self.identity(of: attempt))
             }
             #expect(finished.wait(timeout: .now() + 5) == .success)

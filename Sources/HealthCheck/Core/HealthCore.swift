@@ -16,6 +16,9 @@ import IPVSSync
 public struct HealthCore: Sendable {
     /// keepalived's `BOOTSTRAP_DELAY`: one second before the first attempts (plus warmup).
     public static let bootstrapDelay: Duration = .seconds(1)
+    /// Attempts due within this much of a timer event start with it: thousands of checkers due a
+    /// few microseconds apart then share one wake-up instead of one each.
+    public static let startTolerance: Duration = .milliseconds(1)
 
     /// Where the core is in its life.
     public enum Phase: Sendable, Equatable {
@@ -209,7 +212,7 @@ public struct HealthCore: Sendable {
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
         guard phase == .running else { return }
-        for (at, id) in agenda.popDue(at: now) {
+        for (at, id) in agenda.popDue(at: now + Self.startTolerance) {
             // Stale entries (the schedule changed since) are dropped here.
             guard var slot = slots[id], !slot.progress.inFlight, slot.progress.nextAttempt == at else { continue }
             if slot.progress.enabled {

@@ -43,6 +43,8 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private let queue: DispatchQueue
+    /// Where queue probes run: this engine's queue and its epoll set of connects in flight.
+    private let probeQueue: ProbeQueue
     private let queueKey = DispatchSpecificKey<Bool>()
     private let makeProbe: ProbeFactory
     private let callbacks: Callbacks
@@ -51,6 +53,9 @@ public final class HealthEngine: @unchecked Sendable {
     private var core: HealthCore
     private var origin: SuspendingClock.Instant?
     private var timer: (any DispatchSourceTimer)?
+    /// The deadline the timer is set for (nil: none, or it has fired): re-arming costs a wake-up of
+    /// libdispatch's manager thread, so it is done only when the core's next deadline moved.
+    private var armedDeadline: Duration?
     /// Each checker's probe; `onQueue` is the same probe when it can run on the engine's queue
     /// (the dynamic cast is made once per probe, not per attempt).
     private var probes: [CheckerID: (probe: any HealthProbe, onQueue: (any QueueProbe)?)] = [:]
@@ -64,6 +69,7 @@ public final class HealthEngine: @unchecked Sendable {
     public init(config: Config, warmupOffsets: [CheckerID: Duration]? = nil, localVirtualServers: Set<Int> = [],
                 label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
         queue = DispatchQueue(label: label)
+        probeQueue = ProbeQueue(queue: queue)
         makeProbe = probeFactory
         self.callbacks = callbacks
         core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
@@ -152,6 +158,7 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func timerFired() {
+        armedDeadline = nil
         perform(core.handle(.timer, at: now()))
     }
 
@@ -177,7 +184,7 @@ public final class HealthEngine: @unchecked Sendable {
         let started = ContinuousClock.now
         if let queueProbe {
             // The cheap path: the attempt runs on this queue and reports on it.
-            let attempt = queueProbe.start(on: queue) { [weak self] result in self?.finished(token, result) }
+            let attempt = queueProbe.start(on: probeQueue) { [weak self] result in self?.finished(token, result) }
             attempts[token] = Attempt(id: id, started: started, cancel: { attempt.cancel() })
             return
         }
@@ -205,7 +212,10 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func arm() {
         guard let timer else { return }
-        guard let deadline = core.nextDeadline else {
+        let deadline = core.nextDeadline
+        guard deadline != armedDeadline else { return }
+        armedDeadline = deadline
+        guard let deadline else {
             timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
             return
         }

@@ -6,8 +6,8 @@ import NIOPosix
 /// TCP_CHECK: one connect to `connect_ip:connect_port` within `connect_timeout`; the connection is
 /// closed as soon as it is established.
 ///
-/// The engine runs it on its own queue (`QueueProbe`): a non-blocking socket watched by Dispatch,
-/// no task and no NIO channel per attempt. `run()` (the same check on NIO) serves callers
+/// The engine runs it on its own queue (`QueueProbe`): a non-blocking socket in the queue's epoll
+/// set, no task and no NIO channel per attempt. `run()` (the same check on NIO) serves callers
 /// outside an engine.
 public struct TCPProbe: QueueProbe {
     /// Where and how to connect.
@@ -19,9 +19,9 @@ public struct TCPProbe: QueueProbe {
         self.eventLoopGroup = eventLoopGroup
     }
 
-    public func start(on queue: DispatchQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+    public func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
         let label = endpoint.label
-        return TCPConnectAttempt.begin(endpoint, on: queue) { outcome in
+        return TCPConnectAttempt.begin(endpoint, on: context) { outcome in
             switch outcome {
             case .connected: completion(.success("TCP connection to \(label) success."))
             case .failed(let failure): completion(Self.result(of: failure, label: label))

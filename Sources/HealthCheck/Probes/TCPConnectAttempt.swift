@@ -4,13 +4,13 @@ import Dispatch
 import Glibc
 #endif
 
-/// One non-blocking TCP connect on a serial Dispatch queue: the socket's writability is watched by
-/// a Dispatch write source and `connect_timeout` by a deadline on the same queue. The connection
-/// is closed as soon as it is established (TCP_CHECK asks nothing more).
+/// One non-blocking TCP connect on a serial Dispatch queue: the queue's `ConnectReactor` watches
+/// the socket's writability and `connect_timeout`. The connection is closed as soon as it is
+/// established (TCP_CHECK asks nothing more).
 ///
-/// Thread safety: every stored `var` is read and written only on `queue` (`begin` is called on
-/// it, the source's handler and the deadline run on it, `cancel` is called on it), so the class
-/// may be shared although the compiler cannot check that.
+/// Thread safety: every stored `var` is read and written only on the queue (`begin` is called on
+/// it, the reactor's handlers run on it, `cancel` is called on it), so the class may be shared
+/// although the compiler cannot check that.
 final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
     /// How a connect ended, in keepalived's categories.
     enum Outcome: Sendable, Equatable {
@@ -18,23 +18,23 @@ final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
         case failed(ProbeConnectFailure)
     }
 
-    private let queue: DispatchQueue
+    private let context: ProbeQueue
     private var completion: (@Sendable (Outcome) -> Void)?
-    private var source: (any DispatchSourceWrite)?
+    private var watched = false
     private var socketFD: Int32 = -1
 
     /// The attempt's socket, -1 once released (for tests; read on the queue).
     var descriptor: Int32 { socketFD }
 
-    private init(queue: DispatchQueue, completion: @escaping @Sendable (Outcome) -> Void) {
-        self.queue = queue
+    private init(context: ProbeQueue, completion: @escaping @Sendable (Outcome) -> Void) {
+        self.context = context
         self.completion = completion
     }
 
-    /// Starts a connect to `endpoint` on `queue`; `completion` runs on `queue`, later.
-    static func begin(_ endpoint: ProbeEndpoint, on queue: DispatchQueue,
+    /// Starts a connect to `endpoint` on the context's queue; `completion` runs there, later.
+    static func begin(_ endpoint: ProbeEndpoint, on context: ProbeQueue,
                       completion: @escaping @Sendable (Outcome) -> Void) -> TCPConnectAttempt {
-        let attempt = TCPConnectAttempt(queue: queue, completion: completion)
+        let attempt = TCPConnectAttempt(context: context, completion: completion)
         attempt.connect(endpoint)
         return attempt
     }
@@ -75,8 +75,9 @@ final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
     }
 
     private func watch(_ fd: Int32, timeout nanoseconds: Int64) {
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { [self] in
+        let accepted = context.connects.watch(fd, timeoutNanoseconds: UInt64(max(nanoseconds, 1))) { [self] event in
+            watched = false
+            guard case .writable = event else { return finish(.failed(.timeout)) }
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             let status = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
@@ -86,19 +87,14 @@ final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
             default: finish(.failed(.error))
             }
         }
-        // The descriptor is closed only once the source has let go of it.
-        source.setCancelHandler { close(fd) }
-        self.source = source
-        source.resume()
-        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(nanoseconds, 1)))) { [weak self] in
-            self?.finish(.failed(.timeout))
-        }
+        guard accepted else { return finishLater(.failed(.error)) }
+        watched = true
     }
 
     /// Reports from a later turn of the queue, so the engine never sees a result before `begin`
     /// has returned.
     private func finishLater(_ outcome: Outcome) {
-        queue.async { [self] in finish(outcome) }
+        context.queue.async { [self] in finish(outcome) }
     }
 
     private func finish(_ outcome: Outcome) {
@@ -109,14 +105,13 @@ final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
     }
 
     private func release() {
-        if let source {
-            self.source = nil
-            source.cancel()
-            socketFD = -1
-        } else if socketFD >= 0 {
-            close(socketFD)
-            socketFD = -1
+        guard socketFD >= 0 else { return }
+        if watched {
+            context.connects.unwatch(socketFD)
+            watched = false
         }
+        close(socketFD)
+        socketFD = -1
     }
 }
 

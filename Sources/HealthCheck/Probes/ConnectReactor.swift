@@ -1,0 +1,150 @@
+import CRawSocket
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Watches many non-blocking connects for one serial queue with a single epoll set: one Dispatch
+/// read source on the epoll descriptor wakes the queue when any socket is writable, and one timer,
+/// armed only when the earliest deadline moves, ends the connects that ran out of time. A connect
+/// then costs epoll_ctl calls on the queue's own thread, where a Dispatch source per socket and a
+/// dispatch_after per timeout each woke libdispatch's manager thread (the most expensive part of a
+/// check at thousands per second).
+///
+/// Thread safety: every stored `var` is read and written only on `queue` (`watch` and `unwatch` are
+/// called on it; the source's and the timer's handlers run on it), so the class may be shared
+/// although the compiler cannot check that.
+final class ConnectReactor: @unchecked Sendable {
+    /// How a watched connect ended.
+    enum Event: Sendable {
+        case writable
+        case timedOut
+    }
+
+    /// Timeouts fire at most this late, and the timer wakes at most once per this interval.
+    static let timerGranularityNanoseconds: UInt64 = 2_000_000
+
+    private struct Watch {
+        var deadline: UInt64
+        var handler: (Event) -> Void
+    }
+
+    private let queue: DispatchQueue
+    private let epollFD: Int32
+    private var readSource: (any DispatchSourceRead)?
+    private let timer: any DispatchSourceTimer
+    private var armedDeadline: UInt64?
+    private var watches: [Int32: Watch] = [:]
+    /// (deadline, descriptor), earliest first; entries whose watch is gone or changed are skipped.
+    private var deadlines: [(deadline: UInt64, fd: Int32)] = []
+
+    init(queue: DispatchQueue) {
+        self.queue = queue
+        epollFD = kad_epoll_create()
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [unowned self] in timerFired() }
+        timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
+        timer.resume()
+        if epollFD >= 0 {
+            let source = DispatchSource.makeReadSource(fileDescriptor: epollFD, queue: queue)
+            source.setEventHandler { [unowned self] in drain() }
+            source.resume()
+            readSource = source
+        }
+    }
+
+    deinit {
+        readSource?.cancel()
+        timer.cancel()
+        if epollFD >= 0 { close(epollFD) }
+    }
+
+    /// Watches `fd` (connecting, non-blocking) until it is writable or `timeout` has passed; the
+    /// handler runs once on the queue, unless `unwatch` comes first. False if the kernel refused.
+    func watch(_ fd: Int32, timeoutNanoseconds timeout: UInt64, handler: @escaping (Event) -> Void) -> Bool {
+        guard epollFD >= 0 else { return false }
+        guard kad_epoll_add_writable_once(epollFD, fd) == 0 else { return false }
+        let deadline = Self.now() + timeout
+        watches[fd] = Watch(deadline: deadline, handler: handler)
+        push((deadline, fd))
+        if armedDeadline.map({ deadline < $0 }) ?? true { arm(at: deadline) }
+        return true
+    }
+
+    /// Stops watching `fd` (before it is closed); its handler is not called.
+    func unwatch(_ fd: Int32) {
+        guard watches.removeValue(forKey: fd) != nil else { return }
+        kad_epoll_remove(epollFD, fd)
+    }
+
+    private func drain() {
+        var fds = [Int32](repeating: -1, count: 256)
+        var ready: [(Event) -> Void] = []
+        while true {
+            let count = kad_epoll_ready(epollFD, &fds, Int32(fds.count))
+            guard count > 0 else { break }
+            for fd in fds[..<Int(count)] {
+                guard let watch = watches.removeValue(forKey: fd) else { continue }
+                kad_epoll_remove(epollFD, fd)
+                ready.append(watch.handler)
+            }
+            if Int(count) < fds.count { break }
+        }
+        // Handlers may start new connects: call them once the set is consistent.
+        for handler in ready { handler(.writable) }
+    }
+
+    private func timerFired() {
+        armedDeadline = nil
+        let now = Self.now()
+        var expired: [(Event) -> Void] = []
+        while let first = deadlines.first, first.deadline <= now {
+            popFirst()
+            guard let watch = watches[first.fd], watch.deadline == first.deadline else { continue }
+            watches[first.fd] = nil
+            kad_epoll_remove(epollFD, first.fd)
+            expired.append(watch.handler)
+        }
+        if let next = deadlines.first {
+            arm(at: max(next.deadline, now + Self.timerGranularityNanoseconds))
+        }
+        for handler in expired { handler(.timedOut) }
+    }
+
+    private func arm(at deadline: UInt64) {
+        armedDeadline = deadline
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline), repeating: .never, leeway: .nanoseconds(0))
+    }
+
+    /// The clock `DispatchTime` counts in.
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    // MARK: - Deadline heap
+
+    private func push(_ entry: (deadline: UInt64, fd: Int32)) {
+        deadlines.append(entry)
+        var child = deadlines.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard deadlines[child].deadline < deadlines[parent].deadline else { break }
+            deadlines.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private func popFirst() {
+        let last = deadlines.removeLast()
+        guard !deadlines.isEmpty else { return }
+        deadlines[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < deadlines.count else { return }
+            var smallest = left
+            if left + 1 < deadlines.count, deadlines[left + 1].deadline < deadlines[left].deadline { smallest = left + 1 }
+            guard deadlines[smallest].deadline < deadlines[parent].deadline else { return }
+            deadlines.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
