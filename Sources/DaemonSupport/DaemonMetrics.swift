@@ -65,13 +65,18 @@ public final class DaemonMetrics: Sendable {
     public func checkFinished(
         virtualServer: String, realServer: String, checker: String, succeeded: Bool, duration: Duration
     ) {
+        checkSeries(virtualServer: virtualServer, realServer: realServer, checker: checker)
+            .record(succeeded: succeeded, duration: duration)
+    }
+
+    /// The series of one checker, looked up once: recording through it costs no registry lookup,
+    /// which matters at thousands of checks per second.
+    public func checkSeries(virtualServer: String, realServer: String, checker: String) -> CheckSeries {
         let labels = [("virtual_server", virtualServer), ("real_server", realServer), ("checker", checker)]
-        registry.makeDurationHistogram(
-            descriptor: MetricNames.checkDuration.descriptor, labels: labels,
-            buckets: MetricNames.checkDurationBuckets
-        ).record(max(duration, .zero))
-        let failures = registry.makeCounter(descriptor: MetricNames.checkFailures.descriptor, labels: labels)
-        if !succeeded { failures.increment() }
+        return CheckSeries(
+            duration: registry.makeDurationHistogram(descriptor: MetricNames.checkDuration.descriptor, labels: labels,
+                                                     buckets: MetricNames.checkDurationBuckets),
+            failures: registry.makeCounter(descriptor: MetricNames.checkFailures.descriptor, labels: labels))
     }
 
     /// Counts IPVS operations of one kind (for example `"add_service"`, `"edit_dest"`).
@@ -201,5 +206,17 @@ public final class DaemonMetrics: Sendable {
 
     private func realServerLabels(_ key: RealServerKey) -> [(String, String)] {
         [("virtual_server", key.virtualServer), ("real_server", key.realServer)]
+    }
+}
+
+/// One checker's duration histogram and failure counter.
+public struct CheckSeries: Sendable {
+    let duration: DurationHistogram
+    let failures: Counter
+
+    /// Records one finished attempt.
+    public func record(succeeded: Bool, duration: Duration) {
+        self.duration.record(max(duration, .zero))
+        if !succeeded { failures.increment() }
     }
 }

@@ -1,4 +1,5 @@
 import ConfParser
+import DaemonSupport
 import Dispatch
 import Foundation
 import HealthCheck
@@ -45,6 +46,8 @@ public final class CheckerDaemon: Sendable {
     let engineGeneration = Mutex(0)
     /// The last attempt of each real server's checkers (see `CheckRecord`).
     let checkRecords = Mutex<[RealServerRef: CheckRecord]>([:])
+    /// Each checker's metric series (see `attemptFinished`); emptied when a reload renumbers them.
+    let checkSeries = Mutex<[CheckerID: CheckSeries]>([:])
 
     init(settings: Settings, log: DaemonLog, backend: any IPVSBackend, config: Config) {
         self.settings = settings
@@ -141,6 +144,8 @@ public final class CheckerDaemon: Sendable {
             return
         }
         live.update(result.config)
+        checkSeries.withLock { $0 = [:] }
+        checkRecords.withLock { $0 = [:] }
         let health = reloadHealthChecks(result.config)
         state.withLock { state in
             // Entries the old configuration owned stay ours until the reconcile removes them.

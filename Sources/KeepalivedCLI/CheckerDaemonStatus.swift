@@ -50,7 +50,19 @@ extension CheckerDaemon {
     }
 
     /// One finished attempt (on the engine's queue): remembered for status, counted for metrics.
+    /// The checker's metric series is looked up once per configuration, not per attempt.
     func attemptFinished(_ id: CheckerID, _ result: ProbeResult, _ duration: Duration) {
+        let series = checkSeries.withLock { $0[id] } ?? makeCheckSeries(id)
+        series?.record(succeeded: result.succeeded, duration: duration)
+        checkRecords.withLock { records in
+            let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
+            records[id.realServer] = CheckRecord(result: result.succeeded ? result.successMessage ?? "success"
+                                                     : result.failureMessage ?? "failed",
+                                                 time: Date(), consecutiveFailures: failures)
+        }
+    }
+
+    private func makeCheckSeries(_ id: CheckerID) -> CheckSeries? {
         let names = state.withLock { state -> (vs: String, rs: String, kind: String)? in
             let ref = id.realServer
             guard state.config.virtualServers.indices.contains(ref.virtualServer) else { return nil }
@@ -60,15 +72,11 @@ extension CheckerDaemon {
             guard rs.checkers.indices.contains(id.index) else { return nil }
             return (vs.displayName, vs.displayName(of: rs.address, port: rs.port), rs.checkers[id.index].kind.rawValue)
         }
-        guard let names else { return }
-        checkRecords.withLock { records in
-            let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
-            records[id.realServer] = CheckRecord(result: result.succeeded ? result.successMessage ?? "success"
-                                                     : result.failureMessage ?? "failed",
-                                                 time: Date(), consecutiveFailures: failures)
-        }
-        DaemonServices.shared.metrics.checkFinished(virtualServer: names.vs, realServer: names.rs, checker: names.kind,
-                                                    succeeded: result.succeeded, duration: duration)
+        guard let names else { return nil }
+        let series = DaemonServices.shared.metrics.checkSeries(virtualServer: names.vs, realServer: names.rs,
+                                                                checker: names.kind)
+        checkSeries.withLock { $0[id] = series }
+        return series
     }
 
     /// Mail for every real server whose health changed between two snapshots (when its
