@@ -171,13 +171,22 @@ steps() {{
     shift
     start_server 1
     start_server 2
-    "$@" -n -l -D -C -f keepalived.conf -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
+    # keepalivedd also serves /metrics (its status socket is $LAB_TMP/d.sock, from -p).
+    local extra=()
+    [[ $who == d ]] && extra=(--metrics 127.0.0.1:9651)
+    "$@" "${{extra[@]}}" -n -l -D -C -f keepalived.conf -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
     echo $! >"$LAB_TMP/$who.daemon"
+    # A slow start must not pass for a settled table: wait for the daemon's first entries.
+    wait_until 60 bash -c "ipvsadm -Sn | grep -q '^-A'"
     wait_stable 40
     capture "${{who}}_both_up" ipvsadm -Sn
     stop_server 1
     wait_stable 40
     capture "${{who}}_one_down" ipvsadm -Sn
+    if [[ $who == d ]]; then
+        capture d_status "$kd" status --json --socket "$LAB_TMP/d.sock"
+        capture d_metrics python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9651/metrics", timeout=10).read().decode())'
+    fi
     stop_server 2
     wait_stable 40
     capture "${{who}}_both_down" ipvsadm -Sn
@@ -253,3 +262,30 @@ def test_log_has_keepalived_lines_for_the_changes(health):
 @pytest.mark.lab(HEALTH)
 def test_sigterm_leaves_an_empty_table(health):
     assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + _logs(health)
+
+
+def test_status_and_metrics_show_the_stopped_server(health):
+    """`keepalivedd status --json` and /metrics, taken with server 1 stopped, agree with the kernel table."""
+    import json
+    import re
+
+    report = json.loads(health.output("d_status"))
+    servers = [rs for vs in report["virtualServers"] for rs in vs["realServers"]]
+    assert servers, f"no real servers in the status report: {report}" + _logs(health)
+    down = [rs for rs in servers if not rs["alive"]]
+    up = [rs for rs in servers if rs["alive"]]
+    assert down and up, f"expected both dead and live real servers with server 1 stopped: {servers}" + _logs(health)
+    assert all(rs.get("lastCheckResult") for rs in servers), f"a real server without a last check: {servers}"
+    assert any(rs["consecutiveFailures"] > 0 for rs in down), f"no failures counted on a dead server: {down}"
+    table = health.output("d_one_down")
+    for rs in up:
+        if rs.get("kernelWeight") is not None:
+            address = rs["label"].split(":")[0].strip("[]")
+            assert address in table, f"{rs['label']} is alive with a kernel weight but not in the table:\n{table}"
+    metrics = health.output("d_metrics")
+    assert re.search(r'^keepalivedd_real_server_up\{[^}]*\} 0(\.0)?$', metrics, re.M), \
+        "no real server reported down in /metrics:\n" + metrics
+    assert re.search(r'^keepalivedd_real_server_up\{[^}]*\} 1(\.0)?$', metrics, re.M), \
+        "no real server reported up in /metrics:\n" + metrics
+    assert re.search(r'^keepalivedd_check_duration_seconds_count\{[^}]*\} [1-9]', metrics, re.M), \
+        "no check durations in /metrics:\n" + metrics
