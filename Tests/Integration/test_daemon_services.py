@@ -438,3 +438,40 @@ def test_reload_with_broken_config_keeps_master(keepalivedd: Path, tmp_path: Pat
             f"the reload's log does not name {daemon.conf}{daemon.context()}")
         assert "Reload: " not in reload_log, f"the aborted reload was applied anyway{daemon.context()}"
         still_master("the aborted reload")
+
+
+def test_pid_files_refuse_a_second_instance_and_take_over_stale_ones(keepalivedd: Path, tmp_path: Path) -> None:
+    """A second keepalivedd with the same pid file refuses to start while the first runs; a pid file
+    left by a dead process is taken over; SIGINT stops like SIGTERM and removes the pid files."""
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    with daemon_in_namespace(keepalivedd, first_dir, "pf") as first:
+        # A stale pid file: the pid of a process that has exited.
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        first.pid_file.write_text(f"{dead.pid}\n")
+        first.start()
+        first.wait_master()
+        assert first.pid_file.read_text().strip() == str(first.pid), (
+            f"the stale pid file was not taken over: {first.pid_file.read_text()!r}{first.context()}")
+
+        second = Daemon(keepalivedd, first.netns, second_dir)
+        second.pid_file = first.pid_file  # the same main pid file
+        second.start("--status-socket", "none")
+        assert second.process is not None
+        try:
+            code = second.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            second.stop()
+            raise AssertionError(f"a second instance with the same pid file kept running{second.context()}")
+        assert code != 0, f"the second instance exited 0{second.context()}"
+        assert str(first.pid) in second.log(), f"the refusal does not name the running pid {first.pid}{second.context()}"
+        assert first.process is not None and first.process.poll() is None, f"the first instance died{first.context()}"
+        assert first.pid_file.read_text().strip() == str(first.pid), "the refused instance touched the pid file"
+
+        first.signal(signal.SIGINT)
+        assert first.process.wait(timeout=15) == 0, f"SIGINT did not stop cleanly{first.context()}"
+        assert not first.pid_file.exists(), "the pid file is left after SIGINT"
+        assert not (first_dir / "vrrp.pid").exists(), "the VRRP pid file is left after SIGINT"
+        assert not first.vip_on_eth0(), f"{VIP} left on eth0 after SIGINT{first.context()}"
