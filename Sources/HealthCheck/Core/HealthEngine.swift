@@ -68,7 +68,9 @@ public final class HealthEngine: @unchecked Sendable {
     ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
     public init(config: Config, warmupOffsets: [CheckerID: Duration]? = nil, localVirtualServers: Set<Int> = [],
                 label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
-        queue = DispatchQueue(label: label)
+        // The highest QoS: on Linux libdispatch runs it on threads with a lower nice value, so checks
+        // and their timeouts keep their schedule when other processes load the CPU.
+        queue = DispatchQueue(label: label, qos: .userInteractive)
         probeQueue = ProbeQueue(queue: queue)
         makeProbe = probeFactory
         self.callbacks = callbacks
