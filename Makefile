@@ -1,6 +1,7 @@
 # keepalivedd: build, test and try it on a fresh Debian 12 machine (as root).
 #
-#   make demo    install what is needed, build, check and summarise etc/keepalived.conf.sample
+#   make demo    install what is needed, build, then in the IPVS lab VM: two directors running keepalivedd
+#                in front of two real web servers, failing over while a client keeps asking (about 2 min)
 #   make test    install what is needed, build, run the unit and integration tests
 #
 # Developer extras: make bench (keepalivedd -t vs keepalived -t on a 334k-line config),
@@ -31,7 +32,7 @@ FUZZ_BIN := .build-fuzz/conffuzz
 .PHONY: help deps build build-debug test unit-test integration-test demo bench fuzz fuzz-build clean
 
 help:
-	@echo "make demo    install dependencies, build, validate and summarise $(SAMPLE)"
+	@echo "make demo    install dependencies, build, run the two-director failover demo in the lab VM"
 	@echo "make test    install dependencies, build, run unit tests (swift test) and integration tests (pytest)"
 	@echo "make deps | build | build-debug | unit-test | integration-test | bench | fuzz [FUZZ_SECONDS=60] [FUZZ_OPT=-Onone] | clean"
 
@@ -63,7 +64,8 @@ unit-test: build-debug
 integration-test: build-debug
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/Integration
 
-## Check and summarise the sample config in a namespace with eth0/eth1, keepalived's verdict beside ours.
+## Two directors (configs derived from $(SAMPLE)) and two real servers in the lab VM: election, balancing,
+## a real server removed and restored, failover on SIGTERM, preemption; exits non-zero if a step fails.
 demo: build
 	@scripts/demo.sh $(RELEASE_BIN) $(SAMPLE)
 

@@ -166,6 +166,9 @@ public final class CheckerDaemon: Sendable {
     @Sendable func stop() {
         log.info("Stopping")
         DaemonServices.shared.stopping()
+        // Both halves in one process: the VRRP half goes first (masters send priority 0 and
+        // release their VIPs), so no director holds a VIP whose services are already gone.
+        VRRPDaemon.stopAllBeforeExit()
         stopHealthChecks()
         if !settings.dontReleaseIPVS {
             let (config, owned) = state.withLock { ($0.config, $0.owned) }

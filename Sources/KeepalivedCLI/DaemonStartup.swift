@@ -3,11 +3,12 @@ import ConfParser
 /// What both daemon halves do before they run: read the configuration and claim the pid files.
 enum DaemonStartup {
     /// Reads and checks the configuration, logging its problems as keepalived does.
-    static func loadConfiguration(path: String, options: ParseOptions, log: DaemonLog) -> LoadResult {
-        log.info("Configuration file \(path)")
+    /// `quiet`: the other half of the same process reads the same file and logs this already.
+    static func loadConfiguration(path: String, options: ParseOptions, log: DaemonLog, quiet: Bool = false) -> LoadResult {
+        if !quiet { log.info("Configuration file \(path)") }
         var result = ConfigLoader.load(path: path, options: options)
         HostChecks.run(&result)
-        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning {
+        for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning && !quiet {
             log.error(diagnostic.description)
         }
         return result

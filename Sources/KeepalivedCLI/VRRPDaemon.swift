@@ -104,7 +104,8 @@ public final class VRRPDaemon: Sendable {
 
     /// Reads and checks the configuration, logging its problems as keepalived does.
     static func loadConfiguration(settings: Settings, log: DaemonLog) -> LoadResult {
-        DaemonStartup.loadConfiguration(path: settings.configPath, options: settings.parseOptions, log: log)
+        DaemonStartup.loadConfiguration(path: settings.configPath, options: settings.parseOptions, log: log,
+                                        quiet: settings.sharesProcess)
     }
 
     /// SIGHUP reloads; SIGTERM and SIGINT stop.
@@ -194,9 +195,13 @@ extension VRRPDaemon {
         signalSources.withLock { $0 = SignalSources([source]) }
     }
 
-    /// The exit hook: stop every running VRRP daemon and wait (at most 2 s) for it.
+    /// Stops every running VRRP daemon and waits (at most 2 s each) for it: first thing when the
+    /// checker half stops (masters hand over before their services go), and again at exit.
     static func stopAllBeforeExit() {
-        let daemons = running.withLock { $0 }
+        let daemons = running.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
         for daemon in daemons {
             let done = DispatchSemaphore(value: 0)
             daemon.stop { done.signal() }
