@@ -54,6 +54,8 @@ public enum ProbeProcess {
     /// How often the child is polled with waitpid(WNOHANG).
     static let pollInterval: Double = 0.02
     static let setprivPath = "/usr/bin/setpriv"
+    /// How often a spawn that failed with ETXTBSY is tried again (20 ms apart).
+    static let textBusyRetries = 10
 
     /// Runs `arguments` (the first is the program, looked up in PATH when it has no slash) as
     /// `identity` (nil: as this process) and reports how it ended.
@@ -63,7 +65,14 @@ public enum ProbeProcess {
         if let identity, identity.uid != geteuid() || identity.gid != getegid() {
             argv = [setprivPath, "--reuid=\(identity.uid)", "--regid=\(identity.gid)", "--init-groups", "--"] + arguments
         }
-        let spawned = spawn(argv)
+        var spawned = spawn(argv)
+        // "Text file busy": the program is still open for writing somewhere (a script being
+        // saved, or its descriptor inherited by a child forked meanwhile): try again shortly.
+        for _ in 0..<textBusyRetries {
+            guard case .failure(let error) = spawned, error.code == ETXTBSY else { break }
+            try? await Task.sleep(for: .milliseconds(20))
+            spawned = spawn(argv)
+        }
         guard case .success(let pid) = spawned else {
             if case .failure(let error) = spawned { return .spawnFailed(error.code) }
             return .spawnFailed(EINVAL)
