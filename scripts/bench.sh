@@ -37,9 +37,20 @@ if [[ ${BENCH_HEALTH:-1} != 0 ]]; then
     "$python" scripts/health-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
 fi
 
+# Reload: one weight changed in 2,000 x 20 real servers with TCP_CHECK (both halves in one process tree),
+# SIGHUP until ipvsadm lists the new weight, beside keepalived, in the lab VM. Skipped with BENCH_RELOAD=0.
+if [[ ${BENCH_RELOAD:-1} != 0 ]]; then
+    "$python" scripts/reload-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
+fi
+
 # VRRP: failover after the master hangs (v2 advert_int 1, v3 advert_int 0.1) and many instances on
 # one interface, beside keepalived, in network namespaces on this kernel. Skipped with BENCH_VRRP=0.
 if [[ ${BENCH_VRRP:-1} != 0 ]]; then
     "$python" scripts/vrrp-bench.py --keepalivedd "$keepalivedd" --out "$out" || status=1
 fi
+# One table of everything above, keepalivedd beside keepalived, as JSON and a PNG chart (matplotlib).
+if ! "$python" -c 'import matplotlib' >/dev/null 2>&1; then
+    "$python" -m pip install --quiet matplotlib || "$python" -m pip install --quiet --break-system-packages matplotlib || true
+fi
+"$python" scripts/bench-summary.py --out "$out" || status=1
 exit "$status"

@@ -122,11 +122,7 @@ public final class CheckerDaemon: Sendable {
     func installSignalHandlers() {
         var sources: [any DispatchSourceSignal] = []
         for (number, action) in [(SIGHUP, reload), (SIGTERM, stop), (SIGINT, stop)] as [(Int32, @Sendable () -> Void)] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler(handler: action)
-            source.resume()
-            sources.append(source)
+            sources.append(DaemonSignals.source(for: number, on: queue, action: action))
         }
         let box = SignalSources(sources)
         signalSources.withLock { $0 = box }

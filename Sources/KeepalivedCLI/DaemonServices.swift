@@ -131,11 +131,7 @@ final class DaemonServices: Sendable {
         ]
         var sources: [any DispatchSourceSignal] = []
         for (number, action) in handlers {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler(handler: action)
-            source.resume()
-            sources.append(source)
+            sources.append(DaemonSignals.source(for: number, on: queue, action: action))
         }
         let box = SignalSources(sources)
         parts.withLock { $0.signals = box }

@@ -115,11 +115,7 @@ public final class VRRPDaemon: Sendable {
             (SIGHUP, { [self] in reload() }), (SIGTERM, { [self] in stop() }), (SIGINT, { [self] in stop() }),
         ]
         for (number, action) in handlers {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler(handler: action)
-            source.resume()
-            sources.append(source)
+            sources.append(DaemonSignals.source(for: number, on: queue, action: action))
         }
         let box = SignalSources(sources)
         signalSources.withLock { $0 = box }
@@ -189,9 +185,7 @@ extension VRRPDaemon {
 
     /// SIGHUP only (SIGTERM/SIGINT belong to the checker half, whose exit stops this one).
     func installReloadHandler() {
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        source.setEventHandler { [self] in reload() }
-        source.resume()
+        let source = DaemonSignals.source(for: SIGHUP, on: queue) { [self] in reload() }
         signalSources.withLock { $0 = SignalSources([source]) }
     }
 
