@@ -12,32 +12,8 @@ set -u
 : "${CONF:?}" "${COUNT:?}" "${VICTIMS:?}" "${KEEPALIVEDD:?}" "${OUT:?}" "${BENCH:?}"
 WARMUP=${WARMUP:-20} WINDOW=${WINDOW:-60} START_TIMEOUT=${START_TIMEOUT:-150} TOOLS=${TOOLS:-keepalived keepalivedd}
 PY=/usr/bin/python3
-results=$OUT/results.txt
-progress=$OUT/progress.txt
-: >"$results"
-: >"$progress"
-
-step() { echo "$(date +%T) $*" >>"$progress"; }
-result() { echo "$1=$2" >>"$results"; step "$1=$2"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-# Background processes are started with `ip netns exec` directly: `func &` would give $! of a subshell.
-all_destinations() { ip netns exec bench ipvsadm -Ln | grep -cE '^  -> [0-9]' || true; }
-pid_alive() {
-    local stat state
-    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
-    state=${stat##*) }
-    state=${state%% *}
-    [[ -n $state && $state != Z ]]
-}
-stop_pid() {
-    kill -TERM "$1" 2>/dev/null
-    local deadline=$((SECONDS + $2))
-    while pid_alive "$1" && ((SECONDS < deadline)); do sleep 0.2; done
-    pid_alive "$1" && { step "pid $1 ignored SIGTERM for $2 s: SIGKILL"; kill -KILL "$1"; }
-    wait "$1" 2>/dev/null
-    return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/bench-guest-lib.sh"
+all_destinations() { in_ns ipvsadm -Ln | grep -cE '^  -> [0-9]' || true; }
 wait_file() {
     local deadline=$((SECONDS + $2))
     until [[ -s $1 ]]; do ((SECONDS < deadline)) || return 1; sleep 0.2; done

@@ -8,18 +8,7 @@
 set -u
 : "${CONF:?}" "${LAST:?}" "${EXPECTED:?}" "${KEEPALIVEDD:?}" "${OUT:?}"
 REALS_PER_SERVICE=${REALS_PER_SERVICE:-20}
-results=$OUT/results.txt
-progress=$OUT/progress.txt
-: >"$results"
-: >"$progress"
-
-step() { echo "$(date +%T) $*" >>"$progress"; }
-result() { echo "$1=$2" >>"$results"; step "$1=$2"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-# Background processes are started with `ip netns exec` directly, not through this function:
-# `func &` runs in a subshell, and its $! would be that subshell, not the daemon.
-in_ns() { ip netns exec bench "$@"; }
+. "$(dirname "${BASH_SOURCE[0]}")/bench-guest-lib.sh"
 all_destinations() { in_ns ipvsadm -Ln | grep -cE '^  -> [0-9[]' || true; }
 last_destinations() { in_ns ipvsadm -Ln -t "$LAST" 2>/dev/null | grep -cE '^  -> [0-9[]' || true; }
 
@@ -47,13 +36,6 @@ stop_pid() {
     return 0
 }
 # True while PID exists and is not a zombie (a background child stays a zombie until waited for).
-pid_alive() {
-    local stat state
-    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
-    state=${stat##*) }
-    state=${state%% *}
-    [[ -n $state && $state != Z ]]
-}
 wait_log() {
     local deadline=$((SECONDS + $2))
     until grep -q "$3" "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.1; done

@@ -14,35 +14,11 @@ set -u
 : "${OLD_WEIGHT:?}" "${NEW_WEIGHT:?}" "${PORT:?}" "${KEEPALIVEDD:?}" "${OUT:?}"
 REALS_PER_SERVICE=${REALS_PER_SERVICE:-20} TOOLS=${TOOLS:-keepalived keepalivedd} REPEATS=${REPEATS:-3}
 START_TIMEOUT=${START_TIMEOUT:-1200} RELOAD_TIMEOUT=${RELOAD_TIMEOUT:-600}
-results=$OUT/results.txt
-progress=$OUT/progress.txt
-: >"$results"
-: >"$progress"
-
-step() { echo "$(date +%T) $*" >>"$progress"; }
-result() { echo "$1=$2" >>"$results"; step "$1=$2"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-in_ns() { ip netns exec bench "$@"; }
+. "$(dirname "${BASH_SOURCE[0]}")/bench-guest-lib.sh"
 all_destinations() { in_ns ipvsadm -Ln | grep -cE '^  -> [0-9]' || true; }
 last_destinations() { in_ns ipvsadm -Ln -t "$LAST" 2>/dev/null | grep -cE '^  -> [0-9]' || true; }
 # The weight `ipvsadm -Ln -t TARGET_SERVICE` shows for the target real server (empty when not listed).
 target_weight() { in_ns ipvsadm -Ln -t "$TARGET_SERVICE" 2>/dev/null | awk -v r="$TARGET_REAL" '$1 == "->" && $2 == r { print $4 }'; }
-pid_alive() {
-    local stat state
-    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
-    state=${stat##*) }
-    state=${state%% *}
-    [[ -n $state && $state != Z ]]
-}
-stop_pid() {
-    kill -TERM "$1" 2>/dev/null
-    local deadline=$((SECONDS + $2))
-    while pid_alive "$1" && ((SECONDS < deadline)); do sleep 0.2; done
-    pid_alive "$1" && { step "pid $1 ignored SIGTERM for $2 s: SIGKILL"; kill -KILL "$1"; }
-    wait "$1" 2>/dev/null
-    return 0
-}
 wait_full() {
     local deadline=$((SECONDS + $1)) n=0
     while ((SECONDS < deadline)); do
