@@ -119,7 +119,23 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 }
 
 let options = BenchOptions(arguments: CommandLine.arguments)
+let parseStart = monotonicSeconds()
 let loaded = ConfigLoader.load(text: configText(servers: options.servers, basePort: options.basePort))
+if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
+    // What a reload costs the health side: parse, a core for the new configuration, the switch.
+    let parsed = monotonicSeconds()
+    var core = HealthCore(config: loaded.config)
+    _ = core.handle(.start, at: .zero)
+    let built = monotonicSeconds()
+    let again = ConfigLoader.load(text: configText(servers: options.servers, basePort: options.basePort))
+    let reparsed = monotonicSeconds()
+    let change = core.reloaded(with: again.config, at: .seconds(5))
+    let switched = monotonicSeconds()
+    print("parse \(Int((parsed - parseStart) * 1000)) ms, core+start \(Int((built - parsed) * 1000)) ms, "
+          + "reparse \(Int((reparsed - built) * 1000)) ms, reload switch \(Int((switched - reparsed) * 1000)) ms, "
+          + "kept \(change.carriedOver.count), actions \(change.actions.count)")
+    exit(0)
+}
 guard loaded.diagnostics.atLeast(.error).isEmpty else {
     FileHandle.standardError.write(Data("config errors: \(loaded.diagnostics.items.prefix(3))\n".utf8))
     exit(2)
