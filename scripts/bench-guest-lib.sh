@@ -2,6 +2,9 @@
 # files under $OUT, timing, the `bench` namespace, and waiting for or stopping a process.
 # Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
 # $OUT/progress.txt, so a hung phase still tells how far it got.
+# pid_alive (and the lab's other process helpers) come from the lab scenarios' library.
+. "$(dirname "${BASH_SOURCE[0]}")/../Tests/Integration/lab/lab.sh"
+
 results=$OUT/results.txt
 progress=$OUT/progress.txt
 : >"$results"
@@ -14,14 +17,6 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # Background processes are started with `ip netns exec` directly, not through this function:
 # `func &` runs in a subshell, and its $! would be that subshell, not the daemon.
 in_ns() { ip netns exec bench "$@"; }
-# Whether the process exists and is not a zombie.
-pid_alive() {
-    local stat state
-    { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
-    state=${stat##*) }
-    state=${state%% *}
-    [[ -n $state && $state != Z ]]
-}
 # SIGTERM, then SIGKILL after $2 seconds; waits for the process (a child of this shell) to go.
 stop_pid() {
     kill -TERM "$1" 2>/dev/null
