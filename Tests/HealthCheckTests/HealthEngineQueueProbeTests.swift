@@ -68,13 +68,4 @@ struct HealthEngineQueueProbeTests {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in engine.stop { done.resume() } }
         #expect(recorder.all.contains("log: TCP connection to \(name) success."))
     }
-
-    func waitUntil(_ timeout: Duration = .seconds(8), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
 }

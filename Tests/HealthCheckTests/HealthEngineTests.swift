@@ -26,6 +26,16 @@ struct HealthEngineScriptedProbe: HealthProbe {
     func run() async -> ProbeResult { script.next() }
 }
 
+/// Polls `condition` every 10 ms until it holds or `timeout` passes (the engine tests' wait).
+func waitUntil(_ timeout: Duration = .seconds(8), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
 /// What the engine's callbacks saw, in order.
 final class HealthEngineRecorder: Sendable {
     private let events = Mutex<[String]>([])
@@ -61,15 +71,6 @@ struct HealthEngineTests {
             config.virtualServers[0].realServers[rs].checkers[0].delayBeforeRetry = 0.03
         }
         return config
-    }
-
-    func waitUntil(_ timeout: Duration = .seconds(8), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
     }
 
     func stop(_ engine: HealthEngine) async {
