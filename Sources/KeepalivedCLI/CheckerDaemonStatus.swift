@@ -83,8 +83,8 @@ extension CheckerDaemon {
     /// smtp_alert says so).
     func alertChanges(from old: HealthSnapshot?, to new: HealthSnapshot, config: Config) {
         guard let old else { return }
-        var alerts: [SMTPAlert] = []
-        let routerID = DaemonServices.shared.alerter(for: config).routerID
+        // The alerter (settings, host name) only once a mail is actually due.
+        var alerter: SMTPAlerter?
         for (ref, health) in new.realServers {
             guard let before = old.realServers[ref], before.alive != health.alive,
                   config.virtualServers.indices.contains(ref.virtualServer) else { continue }
@@ -92,12 +92,11 @@ extension CheckerDaemon {
             guard vs.realServers.indices.contains(ref.realServer) else { continue }
             let rs = vs.realServers[ref.realServer]
             guard SMTPAlertPolicy.isDue(realServer: rs, of: vs, globalDefs: config.globalDefs) else { continue }
+            let sender = alerter ?? DaemonServices.shared.alerter(for: config)
+            alerter = sender
             let checker = rs.checkers.first.map { SMTPAlert.checkerLabel($0.kind) } ?? "TCP"
-            alerts.append(.realServer(routerID: routerID, realServer: vs.displayName(of: rs.address, port: rs.port),
-                                      virtualServer: vs.displayName, isUp: health.alive, checker: checker))
+            sender.send(.realServer(routerID: sender.routerID, realServer: vs.displayName(of: rs.address, port: rs.port),
+                                    virtualServer: vs.displayName, isUp: health.alive, checker: checker))
         }
-        guard !alerts.isEmpty else { return }
-        let alerter = DaemonServices.shared.alerter(for: config)
-        alerts.forEach(alerter.send)
     }
 }
