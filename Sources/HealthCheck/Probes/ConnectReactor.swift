@@ -35,8 +35,15 @@ final class ConnectReactor: @unchecked Sendable {
     private let timer: any DispatchSourceTimer
     private var armedDeadline: UInt64?
     private var watches: [Int32: Watch] = [:]
-    /// (deadline, descriptor), earliest first; entries whose watch is gone or changed are skipped.
-    private var deadlines: [(deadline: UInt64, fd: Int32)] = []
+    /// A connect's deadline; entries whose watch is gone or changed are skipped when they come up.
+    private struct Deadline: Comparable, Sendable {
+        var deadline: UInt64
+        var fd: Int32
+
+        static func < (a: Deadline, b: Deadline) -> Bool { a.deadline < b.deadline }
+    }
+
+    private var deadlines = BinaryMinHeap<Deadline>()
 
     init(queue: DispatchQueue) {
         self.queue = queue
@@ -66,7 +73,7 @@ final class ConnectReactor: @unchecked Sendable {
         guard kad_epoll_add_writable_once(epollFD, fd) == 0 else { return false }
         let deadline = Self.now() + timeout
         watches[fd] = Watch(deadline: deadline, handler: handler)
-        push((deadline, fd))
+        deadlines.push(Deadline(deadline: deadline, fd: fd))
         if armedDeadline.map({ deadline < $0 }) ?? true { arm(at: deadline) }
         return true
     }
@@ -99,7 +106,7 @@ final class ConnectReactor: @unchecked Sendable {
         let now = Self.now()
         var expired: [(Event) -> Void] = []
         while let first = deadlines.first, first.deadline <= now {
-            popFirst()
+            deadlines.popFirst()
             guard let watch = watches[first.fd], watch.deadline == first.deadline else { continue }
             watches[first.fd] = nil
             kad_epoll_remove(epollFD, first.fd)
@@ -118,33 +125,4 @@ final class ConnectReactor: @unchecked Sendable {
 
     /// The clock `DispatchTime` counts in.
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-    // MARK: - Deadline heap
-
-    private func push(_ entry: (deadline: UInt64, fd: Int32)) {
-        deadlines.append(entry)
-        var child = deadlines.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard deadlines[child].deadline < deadlines[parent].deadline else { break }
-            deadlines.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private func popFirst() {
-        let last = deadlines.removeLast()
-        guard !deadlines.isEmpty else { return }
-        deadlines[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < deadlines.count else { return }
-            var smallest = left
-            if left + 1 < deadlines.count, deadlines[left + 1].deadline < deadlines[left].deadline { smallest = left + 1 }
-            guard deadlines[smallest].deadline < deadlines[parent].deadline else { return }
-            deadlines.swapAt(parent, smallest)
-            parent = smallest
-        }
-    }
 }
