@@ -30,9 +30,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from labbench import fresh_workdir, run_in_vm
 
 REPO = Path(__file__).resolve().parents[1]
 PORT = 80
@@ -260,15 +260,6 @@ def run_detect(args: argparse.Namespace) -> int:
 # Host side
 # ---------------------------------------------------------------------------------------------------------
 
-def parse_results(text: str) -> dict[str, str]:
-    values = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key and " " not in key:
-            values[key] = value.strip().strip('"')
-    return values
-
-
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
     if not sorted_values:
         return None
@@ -347,11 +338,7 @@ def main() -> int:
     args = parser.parse_args()
 
     total = args.services * args.reals
-    work = (args.out / "health").resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    for stale in work.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    work = fresh_workdir(args.out, "health")
     config = work / "bench.conf"
     write_config(config, args.services, args.reals, args.delay_loop, args.connect_timeout, args.retry,
                  args.delay_before_retry)
@@ -362,15 +349,8 @@ def main() -> int:
     env = {"CONF": config, "COUNT": total, "VICTIMS": victims, "KEEPALIVEDD": args.keepalivedd.resolve(),
            "OUT": work, "BENCH": Path(__file__).resolve(), "WARMUP": args.warmup, "WINDOW": args.window,
            "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " ")}
-    with tempfile.NamedTemporaryFile("w", suffix=".sh", dir="/tmp", delete=False) as wrapper:
-        wrapper.write("export " + " ".join(f"{key}='{value}'" for key, value in env.items()) + "\n")
-        wrapper.write(f"bash {REPO / 'scripts/health-bench-guest.sh'}\n")
     started = time.monotonic()
-    vm = subprocess.run([sys.executable, str(REPO / "Tests/Integration/lab/vmrun.py"), "--timeout", str(args.timeout),
-                         "--rw", str(work), "--script", wrapper.name], capture_output=True, text=True)
-    Path(wrapper.name).unlink(missing_ok=True)
-    (work / "vm.log").write_text(vm.stdout + vm.stderr)
-    results = parse_results((work / "results.txt").read_text()) if (work / "results.txt").exists() else {}
+    vm, results = run_in_vm("health-bench-guest.sh", env, work, args.timeout)
     if "done" not in results.get("phase", ""):
         print(f"health bench did not finish (VM exit {vm.returncode}, {time.monotonic() - started:.0f} s); progress:",
               file=sys.stderr)

@@ -20,19 +20,10 @@ import json
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+from labbench import fresh_workdir, run_in_vm, report_unfinished
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def parse_results(text: str) -> dict[str, str]:
-    values = {}
-    for line in text.splitlines():
-        key, _, value = line.partition("=")
-        if key:
-            values[key] = value.strip().strip('"')
-    return values
 
 
 def start_line_numbers(line: str) -> dict[str, float]:
@@ -54,28 +45,18 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=2400, help="seconds before the VM is killed")
     args = parser.parse_args()
 
-    work = (args.out / "ipvs").resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    for stale in work.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    work = fresh_workdir(args.out, "ipvs")
     config = work / "bench.conf"
     last = subprocess.run([sys.executable, str(REPO / "scripts/gen-ipvs-bench-config.py"), "--services",
                            str(args.services), "--reals", str(args.reals), "-o", str(config)],
                           check=True, capture_output=True, text=True).stdout.strip()
     expected = args.services * args.reals
-    with tempfile.NamedTemporaryFile("w", suffix=".sh", dir="/tmp", delete=False) as wrapper:
-        wrapper.write(f"export CONF={config} LAST={last} EXPECTED={expected} REALS_PER_SERVICE={args.reals} "
-                      f"KEEPALIVEDD={args.keepalivedd.resolve()} OUT={work}\n"
-                      f"bash {REPO / 'scripts/ipvs-bench-guest.sh'}\n")
-    vm = subprocess.run([sys.executable, str(REPO / "Tests/Integration/lab/vmrun.py"), "--timeout", str(args.timeout),
-                         "--rw", str(work), "--script", wrapper.name], capture_output=True, text=True)
-    Path(wrapper.name).unlink(missing_ok=True)
-    results = parse_results((work / "results.txt").read_text()) if (work / "results.txt").exists() else {}
+    vm, results = run_in_vm("ipvs-bench-guest.sh", {"CONF": config, "LAST": last, "EXPECTED": expected,
+                                                    "REALS_PER_SERVICE": args.reals,
+                                                    "KEEPALIVEDD": args.keepalivedd.resolve(), "OUT": work},
+                            work, args.timeout)
     if vm.returncode != 0 or "keepalivedd_stop_s" not in results:
-        print(f"IPVS bench did not finish (VM exit {vm.returncode}); progress:", file=sys.stderr)
-        progress = work / "progress.txt"
-        print(progress.read_text() if progress.exists() else (vm.stdout + vm.stderr)[-3000:], file=sys.stderr)
+        report_unfinished("IPVS bench", vm, work)
         return 1
 
     first = start_line_numbers(results.get("keepalivedd_first_line", ""))

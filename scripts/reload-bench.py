@@ -18,21 +18,12 @@ import json
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+from labbench import fresh_workdir, run_in_vm, report_unfinished
 
 REPO = Path(__file__).resolve().parents[1]
 PORT = 8765
 NEW_WEIGHT = 50
-
-
-def parse_results(text: str) -> dict[str, str]:
-    values = {}
-    for line in text.splitlines():
-        key, _, value = line.partition("=")
-        if key:
-            values[key] = value.strip().strip('"')
-    return values
 
 
 def number(text: str | None, pattern: str) -> float | None:
@@ -60,11 +51,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=5400, help="seconds before the VM is killed")
     args = parser.parse_args()
 
-    work = (args.out / "reload").resolve()
-    work.mkdir(parents=True, exist_ok=True)
-    for stale in work.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    work = fresh_workdir(args.out, "reload")
     config = work / "bench.conf"
     meta = json.loads(subprocess.run(
         [sys.executable, str(REPO / "scripts/gen-reload-bench-config.py"), "--services", str(args.services),
@@ -74,21 +61,12 @@ def main() -> int:
                    "REALS_PER_SERVICE": args.reals, "TARGET_SERVICE": meta["target_service"],
                    "TARGET_REAL": meta["target_real"], "WEIGHT_LINE": meta["weight_line"],
                    "OLD_WEIGHT": meta["target_weight"], "NEW_WEIGHT": NEW_WEIGHT, "PORT": PORT,
-                   "KEEPALIVEDD": args.keepalivedd.resolve(), "OUT": work, "TOOLS": f"'{args.tools}'",
+                   "KEEPALIVEDD": args.keepalivedd.resolve(), "OUT": work, "TOOLS": args.tools,
                    "REPEATS": args.repeats, "RELOAD_TIMEOUT": args.reload_timeout,
                    "START_TIMEOUT": args.start_timeout}
-    with tempfile.NamedTemporaryFile("w", suffix=".sh", dir="/tmp", delete=False) as wrapper:
-        wrapper.write("export " + " ".join(f"{key}={value}" for key, value in environment.items()) + "\n"
-                      f"bash {REPO / 'scripts/reload-bench-guest.sh'}\n")
-    vm = subprocess.run([sys.executable, str(REPO / "Tests/Integration/lab/vmrun.py"), "--timeout", str(args.timeout),
-                         "--rw", str(work), "--script", wrapper.name], capture_output=True, text=True)
-    Path(wrapper.name).unlink(missing_ok=True)
-    (work / "vm.log").write_text(vm.stdout + vm.stderr)
-    results = parse_results((work / "results.txt").read_text()) if (work / "results.txt").exists() else {}
+    vm, results = run_in_vm("reload-bench-guest.sh", environment, work, args.timeout)
     if vm.returncode != 0 or results.get("phase") != "done":
-        print(f"reload bench did not finish (VM exit {vm.returncode}); progress:", file=sys.stderr)
-        progress = work / "progress.txt"
-        print(progress.read_text() if progress.exists() else (vm.stdout + vm.stderr)[-3000:], file=sys.stderr)
+        report_unfinished("reload bench", vm, work)
         return 1
 
     tools = args.tools.split()
