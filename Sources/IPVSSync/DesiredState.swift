@@ -247,3 +247,15 @@ public enum DesiredState {
         return members
     }
 }
+
+extension IPVSOwnership {
+    /// Adds what `other` owns, keeping this ownership's names where both name an entry
+    /// (a reload owns both the old and the new configuration's entries until it has reconciled).
+    public mutating func merge(_ other: IPVSOwnership) {
+        services.merge(other.services) { mine, theirs in mine.union(theirs) }
+        syncDaemons = syncDaemons || other.syncDaemons
+        virtualServerNames.merge(other.virtualServerNames) { mine, _ in mine }
+        sorryServers.merge(other.sorryServers) { mine, _ in mine }
+        destinationNames.merge(other.destinationNames) { mine, theirs in mine.merging(theirs) { kept, _ in kept } }
+    }
+}

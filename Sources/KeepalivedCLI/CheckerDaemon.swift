@@ -191,18 +191,6 @@ public final class CheckerDaemon: Sendable {
     }
 }
 
-extension IPVSOwnership {
-    /// Adds what `other` owns, keeping this ownership's names where both name an entry
-    /// (a reload owns both the old and the new configuration's entries until it has reconciled).
-    mutating func merge(_ other: IPVSOwnership) {
-        services.merge(other.services) { mine, theirs in mine.union(theirs) }
-        syncDaemons = syncDaemons || other.syncDaemons
-        virtualServerNames.merge(other.virtualServerNames) { mine, _ in mine }
-        sorryServers.merge(other.sorryServers) { mine, _ in mine }
-        destinationNames.merge(other.destinationNames) { mine, theirs in mine.merging(theirs) { kept, _ in kept } }
-    }
-}
-
 /// Keeps the daemon's signal sources alive for the life of the process.
 ///
 /// `@unchecked Sendable` is sound here: the array is set once in `init` and never mutated, and
