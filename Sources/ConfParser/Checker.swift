@@ -40,7 +40,7 @@ public enum CheckerKind: String, CaseIterable, Sendable, Encodable {
 /// resolved (checker, else real server, else virtual server, else keepalived's default for the
 /// checker type; `$field.location` says where a value was written, nil for a default) and, for
 /// checkers that connect, `connectIP`/`connectPort` default to the real server's.
-public struct Checker: Sendable, Encodable {
+public struct Checker: Sendable, Equatable, Encodable {
     public var kind: CheckerKind
     public var location: SourceLocation
 
@@ -127,7 +127,7 @@ public struct Checker: Sendable, Encodable {
 }
 
 /// The type-specific part of a checker.
-public enum CheckerDetails: Sendable, Encodable {
+public enum CheckerDetails: Sendable, Equatable, Encodable {
     /// TCP_CHECK and PING_CHECK have no options of their own.
     case none
     /// HTTP_GET and SSL_GET.

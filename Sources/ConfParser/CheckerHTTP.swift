@@ -1,5 +1,5 @@
 /// HTTP_GET and SSL_GET: the URLs to fetch and what a good answer looks like.
-public struct HTTPCheck: Sendable, Encodable {
+public struct HTTPCheck: Sendable, Equatable, Encodable {
     /// `http_protocol 1.0|1.0C|1.1` (1.0C is 1.0 with `Connection: close`).
     public enum ProtocolVersion: String, Sendable, Encodable {
         case http10 = "1.0", http10Close = "1.0C", http11 = "1.1"
@@ -18,7 +18,7 @@ public struct HTTPCheck: Sendable, Encodable {
 }
 
 /// One `url { }` of an HTTP_GET/SSL_GET checker.
-public struct URLCheck: Sendable, Encodable {
+public struct URLCheck: Sendable, Equatable, Encodable {
     public var location: SourceLocation
     @Sourced public var path: String = ""
     /// The expected MD5 of the body, as 32 lower-case hex digits.

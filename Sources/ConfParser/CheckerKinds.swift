@@ -1,7 +1,7 @@
 /// The options of MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK, FILE_CHECK and BFD_CHECK.
 
 /// MISC_CHECK: run a program; its exit status is the result.
-public struct MiscCheck: Sendable, Encodable {
+public struct MiscCheck: Sendable, Equatable, Encodable {
     /// `misc_path` with the `user USER [GROUP]` to run it as.
     @Sourced public var script: LVSScript? = nil
     /// `misc_timeout` in seconds; the checker's delay_loop after completion when not set (or 0).
@@ -13,7 +13,7 @@ public struct MiscCheck: Sendable, Encodable {
 }
 
 /// SMTP_CHECK: expect 220, HELO, 250, QUIT, 221.
-public struct SMTPCheck: Sendable, Encodable {
+public struct SMTPCheck: Sendable, Equatable, Encodable {
     public static let defaultHeloName = "smtpchecker.keepalived.org"
     @Sourced public var heloName: String = SMTPCheck.defaultHeloName
 
@@ -21,7 +21,7 @@ public struct SMTPCheck: Sendable, Encodable {
 }
 
 /// DNS_CHECK: a query over UDP that must be answered.
-public struct DNSCheck: Sendable, Encodable {
+public struct DNSCheck: Sendable, Equatable, Encodable {
     /// The query types keepalived knows; `code` is the DNS RR type.
     public enum QueryType: String, Sendable, Encodable, CaseIterable {
         case a = "A", ns = "NS", cname = "CNAME", soa = "SOA", mx = "MX", txt = "TXT", aaaa = "AAAA", dnskey = "DNSKEY"
@@ -58,7 +58,7 @@ public struct DNSCheck: Sendable, Encodable {
 }
 
 /// UDP_CHECK: send a datagram, optionally require and check a reply.
-public struct UDPCheck: Sendable, Encodable {
+public struct UDPCheck: Sendable, Equatable, Encodable {
     /// `payload HEX`; a random payload is sent when nil.
     @Sourced public var payload: [UInt8]? = nil
     @Sourced public var requireReply = false
@@ -108,7 +108,7 @@ public struct UDPCheck: Sendable, Encodable {
 }
 
 /// FILE_CHECK: the weight of the real server follows a number read from a track_file.
-public struct FileCheck: Sendable, Encodable {
+public struct FileCheck: Sendable, Equatable, Encodable {
     /// The name of a `track_file` block.
     @Sourced public var trackFile: String = ""
     /// `weight N [reverse]`: the multiplier applied to the file's value, 1 by default.
@@ -119,7 +119,7 @@ public struct FileCheck: Sendable, Encodable {
 }
 
 /// BFD_CHECK: follows the state of a `bfd_instance`.
-public struct BFDCheck: Sendable, Encodable {
+public struct BFDCheck: Sendable, Equatable, Encodable {
     @Sourced public var name: String = ""
 
     public init() {}

@@ -34,17 +34,9 @@ public struct SourceLocation: Hashable, Sendable, Encodable, CustomStringConvert
         return String(file[file.index(after: slash)...])
     }
 
-    /// Set to `true` in an encoder's `userInfo` to write every location as an empty string, so
-    /// that two encodings differ only where the values differ (see `CheckerSettings` fingerprints).
-    public static let omitInEncodingKey = CodingUserInfoKey(rawValue: "keepalivedd.omitSourceLocations")!
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        if encoder.userInfo[Self.omitInEncodingKey] as? Bool == true {
-            try container.encode("")
-        } else {
-            try container.encode(description)
-        }
+        try container.encode(description)
     }
 }
 

@@ -1,5 +1,4 @@
 import ConfParser
-import Foundation
 import IPVSSync
 
 /// One checker's resolved settings, as the core schedules and words them.
@@ -19,9 +18,9 @@ struct CheckerSettings: Sendable, Equatable {
     /// keepalived's name of the real server (`[RIP]:tcp:80`) and of its virtual server.
     var serviceName: String
     var virtualServerName: String
-    /// Everything that makes two checkers "the same" across a reload (settings without source
-    /// locations), see `CheckerSettings.fingerprint(of:)`.
-    var fingerprint: String
+    /// The checker's configuration with its source locations cleared: two checkers are "the
+    /// same" across a reload when these are equal (see `Checker.withoutLocations`).
+    var comparable: Checker
 
     init(_ checker: Checker, of rs: RealServer, in vs: VirtualServer, logAllFailures global: Bool) {
         kind = checker.kind
@@ -36,22 +35,12 @@ struct CheckerSettings: Sendable, Equatable {
         scriptName = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? command
         serviceName = vs.displayName(of: rs.address, port: rs.port)
         virtualServerName = vs.displayName
-        fingerprint = Self.fingerprint(of: checker)
+        comparable = checker.withoutLocations
     }
 
     /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not
     /// scheduled here and count as up).
     var polls: Bool { kind.polls }
-
-    /// The checker's configuration as sorted JSON with every source location left empty, so that
-    /// moving a block in the file does not make it a different checker.
-    static func fingerprint(of checker: Checker) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.userInfo[SourceLocation.omitInEncodingKey] = true
-        guard let data = try? encoder.encode(checker) else { return "\(checker.kind.rawValue)#unencodable" }
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// Where a checker is in its cycle (keepalived's `is_up`, `has_run`, `retry_it` and its timer).

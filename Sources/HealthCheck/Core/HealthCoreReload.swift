@@ -100,7 +100,7 @@ extension HealthCore {
         var fresh: [CheckerID] = []
         for id in ids {
             guard var slot = slots[id] else { continue }
-            if let match = unused.firstIndex(where: { old.core.slots[$0]?.settings.fingerprint == slot.settings.fingerprint }),
+            if let match = unused.firstIndex(where: { old.core.slots[$0]?.settings.comparable == slot.settings.comparable }),
                let oldSlot = old.core.slots[unused[match]] {
                 let enabled = slot.progress.enabled
                 slot.progress = oldSlot.progress
