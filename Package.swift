@@ -32,7 +32,7 @@ let package = Package(
         /// (scripts/health-engine-bench.py).
         .executableTarget(
             name: "health-engine-bench",
-            dependencies: ["HealthCheck", "ConfParser", "IPVSSync"],
+            dependencies: ["HealthCheck", "ConfParser", "IPVSSync", "DaemonSupport"],
             swiftSettings: strictSettings
         ),
         /// Command line handling (config test, dump), kept in a library so tests can drive it.

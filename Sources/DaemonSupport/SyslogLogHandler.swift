@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -22,6 +23,7 @@ public struct SyslogLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        guard SyslogConnection.socketExists() else { return }
         let text = LogLineFormat.text(event.message, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
         text.withCString { line in
             withVaList([line]) { vsyslog(Self.priority(for: event.level), "%s", $0) }
@@ -62,6 +64,10 @@ enum SyslogConnection {
             state = (identity, facility)
         }
     }
+
+    /// Whether the syslog socket exists (see `SocketPresence`).
+    static let devLog = SocketPresence(path: "/dev/log")
+    static func socketExists() -> Bool { devLog.exists() }
 }
 
 /// How a swift-log message and its metadata become one log line.
@@ -71,5 +77,31 @@ public enum LogLineFormat {
         guard !metadata.isEmpty else { return message.description }
         let pairs = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return ([message.description] + pairs).joined(separator: " ")
+    }
+}
+
+/// Whether a Unix socket exists at `path`, looked up at most once per `interval`. Without
+/// /dev/log, glibc's syslog(3) tries to connect again on every line (socket, connect, close:
+/// three system calls a line, most of the cost of logging the 40,000 lines of a large reload), so
+/// the syslog handler skips lines while it is absent; they would be dropped anyway.
+final class SocketPresence: Sendable {
+    let path: String
+    let interval: UInt64
+    /// When the path was last looked at (nanoseconds of `DispatchTime`), and what was found.
+    private let lastCheck = Mutex<(at: UInt64, exists: Bool)?>(nil)
+
+    init(path: String, intervalNanoseconds: UInt64 = 1_000_000_000) {
+        self.path = path
+        self.interval = intervalNanoseconds
+    }
+
+    func exists(now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Bool {
+        lastCheck.withLock { last in
+            if let last, now &- last.at < interval { return last.exists }
+            var status = stat()
+            let exists = stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK
+            last = (now, exists)
+            return exists
+        }
     }
 }

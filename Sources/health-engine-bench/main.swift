@@ -5,6 +5,7 @@
 // second and the lateness of each checker's attempts against delay_loop, as JSON on stdout.
 
 import ConfParser
+import DaemonSupport
 import Dispatch
 import Foundation
 import HealthCheck
@@ -154,6 +155,13 @@ if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
     let desired = timed("desired table") { DesiredState.table(from: again.config, health: snapshot) }
     let outcome = try timed("reconcile") {
         try IPVSSync.reconcile(desired, owned: owned, known: known, backend: backend)
+    }
+    // The reload logs one "Activating healthchecker" line per checker, as keepalived does: through
+    // the daemon's logger to syslog and, as with -l, to standard error.
+    let logger = KeepalivedLogger.make(identity: "Keepalived_healthcheckers", syslogFacility: LOG_DAEMON,
+                                       console: ConsoleLogHandler.standardError, recorder: nil)
+    timed("log lines") {
+        for case .log(let line) in change.actions { logger.info("\(line.text)") }
     }
     print(phases.map { "\($0.0) \(Int($0.1 * 1000)) ms" }.joined(separator: ", ")
           + "; kept \(change.carriedOver.count), core actions \(change.actions.count), "

@@ -33,6 +33,33 @@ final class LineSink: Sendable {
         #expect(SyslogLogHandler.priority(for: .trace) == LOG_DEBUG)
     }
 
+    /// The syslog handler skips lines while /dev/log is absent, looking again once a second: a
+    /// socket that appears is seen after the interval, not before; a plain file is not a socket.
+    @Test func syslogSocketPresenceIsLookedUpOncePerInterval() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("presence-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("log").path
+        let presence = SocketPresence(path: path, intervalNanoseconds: 1_000)
+        #expect(!presence.exists(now: 10_000))
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(!presence.exists(now: 10_500), "within the interval the last answer stands")
+        #expect(presence.exists(now: 11_000))
+        unlink(path)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        #expect(!presence.exists(now: 12_000), "a plain file is not the syslog socket")
+    }
+
     @Test func timestampUsesKeepalivedsFormat() {
         var parts = tm()
         parts.tm_year = 2026 - 1900
