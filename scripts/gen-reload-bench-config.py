@@ -41,6 +41,7 @@ class ReloadConfig:
     target_real: str       # ADDR:PORT
     target_weight: int     # the weight the config gives it
     weight_line: int       # 1-based line number of the target's `weight` line
+    vip_line: int          # 1-based line number of VI_1's VIP
     destinations: int
 
     def meta(self) -> dict[str, object]:
@@ -57,6 +58,7 @@ def build(services: int = 2000, reals: int = 20, port: int = 8765, interface: st
              "", "vrrp_instance VI_1 {", "    state MASTER", f"    interface {interface}",
              "    virtual_router_id 61", "    priority 150", "    advert_int 1", "    virtual_ipaddress {",
              f"        {VIP}/24", "    }", "}"]
+    vip_line = len(lines) - 2
     weight_line = 0
     for service in range(services):
         lines += [f"virtual_server {service_address(service)} 80 {{", "    delay_loop 3600", "    protocol TCP",
@@ -72,7 +74,7 @@ def build(services: int = 2000, reals: int = 20, port: int = 8765, interface: st
     return ReloadConfig(text="\n".join(lines) + "\n", last=f"{service_address(services - 1)}:80",
                         target_service=f"{service_address(target_service)}:80",
                         target_real=f"{real_address(target_service, target_real)}:80",
-                        target_weight=target_real + 1, weight_line=weight_line, destinations=services * reals)
+                        target_weight=target_real + 1, weight_line=weight_line, vip_line=vip_line, destinations=services * reals)
 
 
 def main() -> int:

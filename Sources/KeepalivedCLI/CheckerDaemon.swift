@@ -58,7 +58,8 @@ public final class CheckerDaemon: Sendable {
     }
 
     /// Starts the daemon and never returns: exits 0 after a clean stop, 1 when it cannot start.
-    public static func run(settings: Settings, log: DaemonLog) -> Never {
+    /// With `sharedVRRP`, the VRRP half runs in this process on the configuration read here.
+    public static func run(settings: Settings, log: DaemonLog, sharedVRRP: VRRPDaemon.Settings? = nil) -> Never {
         log.info("Starting Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
         log.info("Command line: " + settings.commandLine.map { "'\($0)'" }.joined(separator: " "))
         let result = loadConfiguration(settings: settings, log: log)
@@ -67,6 +68,7 @@ public final class CheckerDaemon: Sendable {
             exit(1)
         }
         guard let pidFiles = DaemonStartup.claimPidFiles(settings.pidFiles, log: log) else { exit(1) }
+        if let sharedVRRP { VRRPDaemon.launchShared(settings: sharedVRRP, log: log, loaded: result) }
         log.info("Initializing ipvs")
         let backend: KernelBackend
         do {
@@ -139,6 +141,8 @@ public final class CheckerDaemon: Sendable {
             log.error("Reload aborted: \(refusal); keeping the running one")
             return
         }
+        // The VRRP half in this process reloads the same configuration, beside the checkers.
+        VRRPDaemon.reloadShared(result.config)
         live.update(result.config)
         checkSeries.withLock { $0 = [:] }
         checkRecords.withLock { $0 = [:] }

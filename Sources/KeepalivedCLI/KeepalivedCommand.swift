@@ -101,12 +101,12 @@ public struct KeepalivedCommand: ParsableCommand {
             VRRPDaemon.run(settings: vrrpSettings(options: options, pidFiles: [pidFile, vrrpPidFile]), log: log)
         }
         guard checkOnly else {
-            // Both halves in one process: the checker half owns the start/stop lines and the exit;
-            // the VRRP half stops its instances from the exit hook (see VRRPDaemon.launchShared).
+            // Both halves in one process: the checker half owns the start/stop lines, the
+            // configuration (read once, at start and on SIGHUP) and the exit; the VRRP half stops
+            // its instances from the exit hook (see VRRPDaemon.launchShared).
             var vrrp = vrrpSettings(options: options, pidFiles: [vrrpPidFile])
             vrrp.sharesProcess = true
-            VRRPDaemon.launchShared(settings: vrrp, log: log)
-            CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
+            CheckerDaemon.run(settings: checkerSettings(options: options), log: log, sharedVRRP: vrrp)
         }
         CheckerDaemon.run(settings: checkerSettings(options: options), log: log)
     }

@@ -81,12 +81,14 @@ public final class VRRPDaemon: Sendable {
 
     /// Loads the configuration, claims the pid files and starts the shell; nil (logged) when it
     /// cannot run. With `installSignals`, SIGHUP/SIGTERM/SIGINT are handled here.
-    public static func launch(settings: Settings, log: DaemonLog, installSignals: Bool) -> VRRPDaemon? {
+    /// `loaded` is the configuration the checker half of this process read, nil to read it here.
+    public static func launch(settings: Settings, log: DaemonLog, installSignals: Bool,
+                              loaded: LoadResult? = nil) -> VRRPDaemon? {
         if !settings.sharesProcess {
             log.info("Starting Keepalived v\(KeepalivedCommand.version) (keepalivedd)")
             log.info("Command line: " + settings.commandLine.map { "'\($0)'" }.joined(separator: " "))
         }
-        let result = loadConfiguration(settings: settings, log: log)
+        let result = loaded ?? loadConfiguration(settings: settings, log: log)
         guard result.status != .cannotRun else {
             log.error("Stopped - configuration cannot run")
             return nil
@@ -124,16 +126,32 @@ public final class VRRPDaemon: Sendable {
     /// A reload: a configuration that cannot run leaves everything as it is.
     public func reload() {
         log.info("Reloading")
-        if !settings.sharesProcess { DaemonServices.shared.reloading() }
-        defer { if !settings.sharesProcess { DaemonServices.shared.ready() } }
+        DaemonServices.shared.reloading()
+        defer { DaemonServices.shared.ready() }
         let result = Self.loadConfiguration(settings: settings, log: log)
         if let refusal = DaemonStartup.reloadRefusal(result) {
             log.error("Reload aborted: \(refusal); keeping the running one")
             return
         }
-        config.withLock { $0 = result.config }
-        syncDaemons.reload(result.config)
-        shell.reload(result.config)
+        apply(result.config)
+    }
+
+    /// Switches the instances and sync daemons to `newConfig` (already checked).
+    func apply(_ newConfig: Config) {
+        config.withLock { $0 = newConfig }
+        syncDaemons.reload(newConfig)
+        shell.reload(newConfig)
+    }
+
+    /// Both halves in one process: the checker half read and checked the new configuration on
+    /// SIGHUP; the VRRP half switches to it on its own queue, beside the checkers' reload.
+    static func reloadShared(_ newConfig: Config) {
+        for daemon in running.withLock({ $0 }) where daemon.settings.sharesProcess {
+            daemon.queue.async {
+                daemon.log.info("Reloading")
+                daemon.apply(newConfig)
+            }
+        }
     }
 
     /// Stops every instance, removes the pid files and (alone in the process) exits 0.
@@ -168,25 +186,18 @@ public final class VRRPDaemon: Sendable {
 
 extension VRRPDaemon {
     /// Both halves in one process (neither -P nor -C): the VRRP half starts next to the checker
-    /// half, which owns the signals' stop path and the exit. SIGHUP reloads both (each half has its
-    /// own signal source); at exit (the checker half's stop calls exit) every VRRP instance is
-    /// stopped first, synchronously. When the VRRP half cannot start, the process stops (SIGTERM).
-    public static func launchShared(settings: Settings, log: DaemonLog) {
-        // After the checker half logged its start line.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
-            guard let daemon = launch(settings: settings, log: log, installSignals: false) else {
+    /// half, on the configuration the checker half read (`loaded`). The checker half owns the
+    /// signals: SIGHUP reads the configuration once and hands it to this half (`reloadShared`);
+    /// at exit (the checker half's stop calls exit) every VRRP instance is stopped first,
+    /// synchronously. When the VRRP half cannot start, the process stops (SIGTERM).
+    public static func launchShared(settings: Settings, log: DaemonLog, loaded: LoadResult) {
+        DispatchQueue.global().async {
+            guard launch(settings: settings, log: log, installSignals: false, loaded: loaded) != nil else {
                 kill(getpid(), SIGTERM)
                 return
             }
-            daemon.installReloadHandler()
             atexit { VRRPDaemon.stopAllBeforeExit() }
         }
-    }
-
-    /// SIGHUP only (SIGTERM/SIGINT belong to the checker half, whose exit stops this one).
-    func installReloadHandler() {
-        let source = DaemonSignals.source(for: SIGHUP, on: queue) { [self] in reload() }
-        signalSources.withLock { $0 = SignalSources([source]) }
     }
 
     /// Stops every running VRRP daemon and waits (at most 2 s each) for it: first thing when the

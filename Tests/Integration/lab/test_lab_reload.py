@@ -8,7 +8,10 @@ a. one real server's weight changes in the file, SIGHUP: the reload performs exa
    keeps all 40,000 checkers, starts none, leaves VRRP alone, and `ipvsadm -Sn` differs in that line only;
 b. a broken config (a bad number and an unclosed block), SIGHUP: the reload is aborted with an error
    naming the file and line, and the table is unchanged;
-c. SIGTERM empties the table.
+c. the configuration is whole again (with the new weight) and VI_1 has a second VIP, SIGHUP: the VRRP
+   half, which reloads the configuration the checker half read, adds the VIP without a transition,
+   and IPVS is untouched;
+d. SIGTERM empties the table.
 
 The binary is $KEEPALIVEDD, by default .build/debug/keepalivedd. LAB_RELOAD_SERVICES (default 2000)
 scales the config down for a quick run.
@@ -34,6 +37,7 @@ SERVICES = int(os.environ.get("LAB_RELOAD_SERVICES", "2000"))
 REALS = 20
 PORT = 8765
 NEW_WEIGHT = 50
+EXTRA_VIP = "10.61.0.101"
 
 
 def _generator():
@@ -124,7 +128,23 @@ sleep 5
 capture broken_log new_lines "$mark"
 capture after_broken ipvsadm -Sn
 
-# c. SIGTERM empties the table.
+# c. a whole configuration again, with the new weight and a second VIP for VI_1.
+cp keepalived.conf "$conf"
+sed -i "{weight_line}s/weight {old_weight}$/weight {new_weight}/" "$conf"
+sed -i "{vip_line}a\\        {extra_vip}/24" "$conf"
+capture vip_block sed -n "{vip_line},$(({vip_line} + 2))p" "$conf"
+mark=$(wc -l <"$log")
+t=$SECONDS
+kill -HUP "$(cat "$LAB_TMP/d.daemon")"
+wait_until {reload_timeout} bash -c "tail -n +$((mark + 1)) '$log' | grep -q 'Reload finished in'" || note "no 'Reload finished'"
+wait_until 30 bash -c "ip -o addr show dev eth0 | grep -q ' {extra_vip}/'" || note "{extra_vip} not on eth0"
+note "VIP reload finished after $((SECONDS - t)) s"
+sleep 2
+capture vip_log new_lines "$mark"
+capture vip_addresses ip -o addr show dev eth0
+capture after_vip ipvsadm -Sn
+
+# d. SIGTERM empties the table.
 t=$SECONDS
 stop_daemon "$LAB_TMP/d.daemon" {stop_timeout}
 note "stopped after $((SECONDS - t)) s"
@@ -147,8 +167,9 @@ RELOAD = lab_scenario(
                          last=CONFIG.last, reals=REALS, destinations=CONFIG.destinations,
                          start_timeout=START_TIMEOUT, reload_timeout=RELOAD_TIMEOUT, stop_timeout=STOP_TIMEOUT,
                          weight_line=CONFIG.weight_line, old_weight=CONFIG.target_weight, new_weight=NEW_WEIGHT,
-                         target_service=CONFIG.target_service, broken_tail=shlex.quote(BROKEN_TAIL)),
-    files={"keepalived.conf": CONFIG.text}, timeout=START_TIMEOUT + 2 * RELOAD_TIMEOUT + STOP_TIMEOUT + 180)
+                         target_service=CONFIG.target_service, broken_tail=shlex.quote(BROKEN_TAIL),
+                         vip_line=CONFIG.vip_line, extra_vip=EXTRA_VIP),
+    files={"keepalived.conf": CONFIG.text}, timeout=START_TIMEOUT + 3 * RELOAD_TIMEOUT + STOP_TIMEOUT + 210)
 
 
 def _save_line(weight: int) -> str:
@@ -206,6 +227,17 @@ def test_broken_config_aborts_the_reload(reload_result):
     assert re.search(rf"keepalived\.conf: Line {CONFIG.weight_line}\)", log), log
     assert "Reload finished" not in log, log
     assert _entries(reload_result.output("after_broken")) == _entries(reload_result.output("after")), log
+
+
+@pytest.mark.lab(RELOAD)
+def test_new_vip_is_added_by_the_shared_vrrp_half(reload_result):
+    log = reload_result.output("vip_log")
+    assert EXTRA_VIP in reload_result.output("vip_block"), reload_result.output("vip_block")
+    assert f" {EXTRA_VIP}/24 " in reload_result.output("vip_addresses"), log
+    assert re.search(r"IPVS reload: 0 operations", log), log
+    assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started" in log, log
+    assert "Entering" not in log, log
+    assert _entries(reload_result.output("after_vip")) == _entries(reload_result.output("after")), log
 
 
 @pytest.mark.lab(RELOAD)
