@@ -4,7 +4,8 @@ import Logging
 /// A swift-log `LogHandler` in keepalived's console format (`-l`):
 /// `Sun Nov 22 18:00:55 2026: message`, local time, one line per message, on stderr by default.
 public struct ConsoleLogHandler: LogHandler {
-    /// Receives each finished line, without its trailing newline.
+    /// Receives each message's finished lines (one, or several joined by newlines), without the
+    /// trailing newline.
     public typealias Sink = @Sendable (String) -> Void
 
     /// Messages below this level are dropped by `Logger` before they reach the handler.
@@ -28,7 +29,22 @@ public struct ConsoleLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let text = LogLineFormat.text(event.message, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-        sink(Self.line(text, at: clock()))
+        sink(Self.lines(text, at: clock()))
+    }
+
+    /// `TIMESTAMP: text` for each line of `text` (a message of several lines is several log lines).
+    public static func lines(_ text: String, at seconds: time_t) -> String {
+        let newline = UInt8(ascii: "\n")
+        guard text.utf8.contains(newline) else { return line(text, at: seconds) }
+        // Bytes, not Characters: a batch of 40,000 lines is split and prefixed in a few ms.
+        let prefix = Array((timestamp(at: seconds) + ": ").utf8)
+        var bytes = prefix
+        bytes.reserveCapacity(text.utf8.count * 2)
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == newline { bytes.append(contentsOf: prefix) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes `line` and a newline to standard error in one write.

@@ -44,6 +44,9 @@ public struct RecordingLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let text = LogLineFormat.text(event.message, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-        recorder.append(LogRecorder.Entry(level: event.level, text: text))
+        // A message of several lines is several entries, as it is several log lines.
+        for line in LogLineFormat.lines(of: text) {
+            recorder.append(LogRecorder.Entry(level: event.level, text: String(line)))
+        }
     }
 }

@@ -25,8 +25,11 @@ public struct SyslogLogHandler: LogHandler {
     public func log(event: LogEvent) {
         guard SyslogConnection.socketExists() else { return }
         let text = LogLineFormat.text(event.message, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-        text.withCString { line in
-            withVaList([line]) { vsyslog(Self.priority(for: event.level), "%s", $0) }
+        // A message of several lines is several records.
+        for line in LogLineFormat.lines(of: text) {
+            String(line).withCString { line in
+                withVaList([line]) { vsyslog(Self.priority(for: event.level), "%s", $0) }
+            }
         }
     }
 
@@ -72,6 +75,14 @@ enum SyslogConnection {
 
 /// How a swift-log message and its metadata become one log line.
 public enum LogLineFormat {
+    /// The lines of a message (a message of several lines is several log lines), split on the
+    /// UTF-8 newline byte rather than on Characters, which is many times faster for big batches.
+    public static func lines(of text: String) -> [Substring] {
+        let newline = UInt8(ascii: "\n")
+        guard text.utf8.contains(newline) else { return [text[...]] }
+        return text.utf8.split(separator: newline, omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     /// The message, then ` key=value` for each metadata entry in key order.
     public static func text(_ message: Logger.Message, metadata: Logger.Metadata) -> String {
         guard !metadata.isEmpty else { return message.description }

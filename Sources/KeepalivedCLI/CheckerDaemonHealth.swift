@@ -19,11 +19,10 @@ extension CheckerDaemon {
     /// Where the engine's actions go; called on the engine's queue.
     func healthCallbacks() -> HealthEngine.Callbacks {
         HealthEngine.Callbacks(
-            onLog: { [log] line in
+            onLog: { [log] lines in
                 // Why an attempt failed is logged with log_all_failures only: keepalived's -D does
                 // not show it either.
-                guard !line.isDetail else { return }
-                log.info(line.text)
+                log.info(lines: lines.filter { !$0.isDetail }.map(\.text))
             },
             onScript: { [live, log] script, _ in
                 log.detail("Running \(script.command)")

@@ -34,6 +34,13 @@ public final class DaemonLog: Sendable {
     /// A line operators see (syslog INFO, console with -l).
     public func info(_ message: String) { logger.info("\(message)") }
 
+    /// Several lines at once: each is its own syslog record and console line, but the console gets
+    /// them in one write (the 40,000 activation lines of a large reload).
+    public func info(lines: [String]) {
+        guard !lines.isEmpty else { return }
+        logger.info("\(lines.joined(separator: "\n"))")
+    }
+
     /// A warning or error line (syslog ERR).
     public func error(_ message: String) { logger.error("\(message)") }
 

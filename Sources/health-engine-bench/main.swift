@@ -161,7 +161,10 @@ if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
     let logger = KeepalivedLogger.make(identity: "Keepalived_healthcheckers", syslogFacility: LOG_DAEMON,
                                        console: ConsoleLogHandler.standardError, recorder: nil)
     timed("log lines") {
-        for case .log(let line) in change.actions { logger.info("\(line.text)") }
+        // As the daemon logs them: the switch's lines in one message (one console write).
+        var lines: [String] = []
+        for case .log(let line) in change.actions { lines.append(line.text) }
+        logger.info("\(lines.joined(separator: "\n"))")
     }
     print(phases.map { "\($0.0) \(Int($0.1 * 1000)) ms" }.joined(separator: ", ")
           + "; kept \(change.carriedOver.count), core actions \(change.actions.count), "

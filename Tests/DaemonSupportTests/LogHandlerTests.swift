@@ -122,6 +122,24 @@ final class LineSink: Sendable {
         #expect(lines.all.map { $0.split(separator: ": ", maxSplits: 1).last.map(String.init) } == ["one", "two"])
     }
 
+    /// A message of several lines (a batch of activation lines) is several log lines: each with
+    /// its timestamp on the console, written in one piece, and one recorder entry each.
+    @Test func severalLinesInOneMessage() {
+        let recorder = LogRecorder()
+        let lines = LineSink()
+        let logger = KeepalivedLogger.make(identity: "Keepalived_test", syslogFacility: nil,
+                                           console: lines.sink, recorder: recorder)
+        logger.info("first\nsecond\nthird")
+        #expect(recorder.lines == ["first", "second", "third"])
+        #expect(lines.all.count == 1)
+        let written = lines.all.first?.split(separator: "\n").map(String.init) ?? []
+        #expect(written.count == 3)
+        #expect(written.map { $0.split(separator: ": ", maxSplits: 1).last.map(String.init) } == ["first", "second", "third"])
+        #expect(Set(written.map { $0.split(separator: ": ", maxSplits: 1).first.map(String.init) }).count == 1)
+        #expect(ConsoleLogHandler.lines("a\nb", at: 0) == ConsoleLogHandler.line("a", at: 0) + "\n" + ConsoleLogHandler.line("b", at: 0))
+        #expect(ConsoleLogHandler.lines("single", at: 0) == ConsoleLogHandler.line("single", at: 0))
+    }
+
     @Test func syslogHandlerAcceptsMessages() {
         // syslog(3) gives no result to check; this proves the handler's level and metadata plumbing.
         var handler = SyslogLogHandler(identity: "Keepalived_test", facility: SyslogLogHandler.facility(logFacilityOption: 3))

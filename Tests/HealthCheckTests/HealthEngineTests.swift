@@ -47,7 +47,7 @@ final class HealthEngineRecorder: Sendable {
 
     var callbacks: HealthEngine.Callbacks {
         HealthEngine.Callbacks(
-            onLog: { [self] line in if !line.isDetail { record("log: \(line.text)") } },
+            onLog: { [self] lines in for line in lines where !line.isDetail { record("log: \(line.text)") } },
             onScript: { [self] script, _ in record("script: \(script.command)") },
             onSnapshot: { [self] snapshot in record("alive: \(snapshot.realServers[watched]?.alive ?? true)") })
     }

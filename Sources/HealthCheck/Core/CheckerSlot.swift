@@ -18,9 +18,6 @@ struct CheckerSettings: Sendable, Equatable {
     /// keepalived's name of the real server (`[RIP]:tcp:80`) and of its virtual server.
     var serviceName: String
     var virtualServerName: String
-    /// The checker's configuration with its source locations cleared: two checkers are "the
-    /// same" across a reload when these are equal (see `Checker.withoutLocations`).
-    var comparable: Checker
 
     init(_ checker: Checker, of rs: RealServer, in vs: VirtualServer, logAllFailures global: Bool) {
         kind = checker.kind
@@ -35,7 +32,6 @@ struct CheckerSettings: Sendable, Equatable {
         scriptName = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? command
         serviceName = vs.displayName(of: rs.address, port: rs.port)
         virtualServerName = vs.displayName
-        comparable = checker.withoutLocations
     }
 
     /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not

@@ -99,8 +99,9 @@ extension HealthCore {
         var unused = old.core.checkersByServer[old.ref] ?? []
         var fresh: [CheckerID] = []
         for id in ids {
-            guard var slot = slots[id] else { continue }
-            if let match = unused.firstIndex(where: { old.core.slots[$0]?.settings.comparable == slot.settings.comparable }),
+            guard var slot = slots[id], let checker = configuration(of: id)?.checker.withoutLocations else { continue }
+            // Same settings, wherever they were written: the checker keeps its state.
+            if let match = unused.firstIndex(where: { old.core.configuration(of: $0)?.checker.withoutLocations == checker }),
                let oldSlot = old.core.slots[unused[match]] {
                 let enabled = slot.progress.enabled
                 slot.progress = oldSlot.progress

@@ -16,7 +16,9 @@ public final class HealthEngine: @unchecked Sendable {
 
     /// Where the core's actions go. All are called on the engine's queue.
     public struct Callbacks: Sendable {
-        public var onLog: @Sendable (HealthLogLine) -> Void
+        /// Log lines, consecutive ones together (a start or reload logs one line per checker:
+        /// written as one batch, they cost one console write instead of tens of thousands).
+        public var onLog: @Sendable ([HealthLogLine]) -> Void
         public var onScript: @Sendable (LVSScript, HealthScriptReason) -> Void
         /// Called when the health state changed (and once at start and after a reload).
         public var onSnapshot: @Sendable (HealthSnapshot) -> Void
@@ -24,7 +26,7 @@ public final class HealthEngine: @unchecked Sendable {
         /// and how long the attempt took (for status and metrics; keep it cheap).
         public var onAttempt: @Sendable (CheckerID, ProbeResult, Duration) -> Void
 
-        public init(onLog: @escaping @Sendable (HealthLogLine) -> Void = { _ in },
+        public init(onLog: @escaping @Sendable ([HealthLogLine]) -> Void = { _ in },
                     onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
                     onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in },
                     onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in }) {
@@ -165,14 +167,24 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func perform(_ actions: [HealthAction]) {
+        var lines: [HealthLogLine] = []
         for action in actions {
+            if case .log(let line) = action {
+                lines.append(line)
+                continue
+            }
+            if !lines.isEmpty {
+                callbacks.onLog(lines)
+                lines.removeAll()
+            }
             switch action {
             case .runProbe(let id): launch(id)
-            case .log(let line): callbacks.onLog(line)
+            case .log: break
             case .runScript(let script, let reason): callbacks.onScript(script, reason)
             case .healthChanged: callbacks.onSnapshot(core.snapshot)
             }
         }
+        if !lines.isEmpty { callbacks.onLog(lines) }
         arm()
     }
 
