@@ -19,7 +19,9 @@ struct CheckerSettings: Sendable, Equatable {
     var serviceName: String
     var virtualServerName: String
 
-    init(_ checker: Checker, of rs: RealServer, in vs: VirtualServer, logAllFailures global: Bool) {
+    /// `serviceName` and `virtualServerName` are keepalived's names of the real server and its
+    /// virtual server (formatted once per server by the caller, not once per checker).
+    init(_ checker: Checker, serviceName: String, virtualServerName: String, logAllFailures global: Bool) {
         kind = checker.kind
         delayLoop = .seconds(checker.delayLoop)
         retry = max(checker.retry, 0)
@@ -30,8 +32,8 @@ struct CheckerSettings: Sendable, Equatable {
         miscDynamic = checker.misc?.dynamic ?? false
         let command = checker.misc?.script?.command ?? ""
         scriptName = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? command
-        serviceName = vs.displayName(of: rs.address, port: rs.port)
-        virtualServerName = vs.displayName
+        self.serviceName = serviceName
+        self.virtualServerName = virtualServerName
     }
 
     /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not

@@ -63,13 +63,23 @@ public struct HealthCore: Sendable {
         self.checkerLogAllFailures = checkerLogAllFailures
         self.warmupOffsets = warmupOffsets
         self.localVirtualServers = localVirtualServers
+        // Sized once: growing dictionaries of 40,000 slots step by step moved them many times.
+        let realServerCount = virtualServers.reduce(0) { $0 + $1.realServers.count }
+        let checkerCount = virtualServers.reduce(0) { total, vs in vs.realServers.reduce(total) { $0 + $1.checkers.count } }
+        slots.reserveCapacity(checkerCount)
+        order.reserveCapacity(checkerCount)
+        checkersByServer.reserveCapacity(realServerCount)
+        servers.reserveCapacity(realServerCount)
         for (vsIndex, vs) in virtualServers.enumerated() {
+            let virtualServerName = vs.displayName
             for (rsIndex, rs) in vs.realServers.enumerated() {
                 let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                let serviceName = vs.displayName(of: rs.address, port: rs.port)
                 var ids: [CheckerID] = []
                 for (index, checker) in rs.checkers.enumerated() where checker.kind.polls {
                     let id = CheckerID(realServer: ref, index: index)
-                    let settings = CheckerSettings(checker, of: rs, in: vs, logAllFailures: checkerLogAllFailures)
+                    let settings = CheckerSettings(checker, serviceName: serviceName, virtualServerName: virtualServerName,
+                                                   logAllFailures: checkerLogAllFailures)
                     var progress = CheckerProgress(isUp: !settings.alpha)
                     progress.enabled = !Self.suspends(vs) || localVirtualServers.contains(vsIndex)
                     slots[id] = CheckerSlot(id: id, settings: settings, progress: progress)
@@ -117,6 +127,17 @@ public struct HealthCore: Sendable {
         let rs = vs.realServers[ref.realServer]
         guard rs.checkers.indices.contains(id.index) else { return nil }
         return (rs.checkers[id.index], rs, vs)
+    }
+
+    /// The configuration of a checker alone, read in place (without copying its virtual and
+    /// real server, as `configuration(of:)` does).
+    func checkerConfiguration(of id: CheckerID) -> Checker? {
+        let ref = id.realServer
+        guard virtualServers.indices.contains(ref.virtualServer),
+              virtualServers[ref.virtualServer].realServers.indices.contains(ref.realServer),
+              virtualServers[ref.virtualServer].realServers[ref.realServer].checkers.indices.contains(id.index)
+        else { return nil }
+        return virtualServers[ref.virtualServer].realServers[ref.realServer].checkers[id.index]
     }
 
     /// The checker's own verdict; nil for an unknown (or event-driven) checker.

@@ -51,7 +51,7 @@ extension HealthCore {
             for (rsIndex, rs) in vs.realServers.enumerated() {
                 let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
                 let previous = oldIndex[vsIndex].flatMap { previousServer(of: rs, in: $0) }
-                carried.merge(core.adopt(ref, from: previous.map { (self, $0) }, at: now, into: &actions)) { first, _ in first }
+                core.adopt(ref, from: previous.map { (self, $0) }, at: now, carried: &carried, into: &actions)
             }
         }
         for vsIndex in newServers.indices {
@@ -88,20 +88,22 @@ extension HealthCore {
     }
 
     /// Sets up one real server of the new core: carried over from `old` or as at start-up.
+    /// Sets up one real server of the new core: carried over from `old` or as at start-up; the
+    /// checkers carried over are added to `carried` (old id -> new id).
     private mutating func adopt(_ ref: RealServerRef, from old: (core: HealthCore, ref: RealServerRef)?,
-                                at now: Duration, into actions: inout [HealthAction]) -> [CheckerID: CheckerID] {
+                                at now: Duration, carried: inout [CheckerID: CheckerID], into actions: inout [HealthAction]) {
         let ids = checkersByServer[ref] ?? []
         guard let old, let oldStatus = old.core.servers[old.ref] else {
             for id in ids { schedule(first: id, at: now) }
-            return [:]
+            return
         }
-        var carried: [CheckerID: CheckerID] = [:]
+        var carriedHere: [CheckerID] = []
         var unused = old.core.checkersByServer[old.ref] ?? []
         var fresh: [CheckerID] = []
         for id in ids {
-            guard var slot = slots[id], let checker = configuration(of: id)?.checker.withoutLocations else { continue }
+            guard var slot = slots[id], let checker = checkerConfiguration(of: id)?.withoutLocations else { continue }
             // Same settings, wherever they were written: the checker keeps its state.
-            if let match = unused.firstIndex(where: { old.core.configuration(of: $0)?.checker.withoutLocations == checker }),
+            if let match = unused.firstIndex(where: { old.core.checkerConfiguration(of: $0)?.withoutLocations == checker }),
                let oldSlot = old.core.slots[unused[match]] {
                 let enabled = slot.progress.enabled
                 slot.progress = oldSlot.progress
@@ -111,6 +113,7 @@ extension HealthCore {
                 }
                 slots[id] = slot
                 carried[unused[match]] = id
+                carriedHere.append(id)
                 unused.remove(at: match)
             } else {
                 fresh.append(id)
@@ -127,12 +130,10 @@ extension HealthCore {
                 slots[id]?.progress.retryCount = retry
             }
         }
-        let rs = virtualServers[ref.virtualServer].realServers[ref.realServer]
-        let keepsDynamicWeight = ids.contains { id in carried.values.contains(id) && slots[id]?.settings.miscDynamic == true }
-        let weight = keepsDynamicWeight ? oldStatus.weight : rs.weight
+        let keepsDynamicWeight = carriedHere.contains { slots[$0]?.settings.miscDynamic == true }
+        let weight = keepsDynamicWeight ? oldStatus.weight : virtualServers[ref.virtualServer].realServers[ref.realServer].weight
         servers[ref] = ServerStatus(alive: oldStatus.alive, weight: weight)
         let alive = ids.allSatisfy { slots[$0]?.progress.isUp ?? true }
         setAlive(ref, alive, into: &actions)
-        return carried
     }
 }
