@@ -6,21 +6,7 @@ import Testing
 @Suite struct CheckerComparisonTests {
     /// One checker block of every kind, with every keyword it takes.
     static let blocks: [(kind: String, body: String, before: String)] = [
-        ("TCP_CHECK", """
-            connect_ip 10.0.0.3
-            connect_port 8080
-            bindto 10.0.0.1
-            bind_port 1000
-            bind_if eth0
-            fwmark 5
-            connect_timeout 2
-            alpha
-            retry 0
-            delay_before_retry 4
-            warmup 0
-            delay_loop 7
-            log_all_failures off
-            """, ""),
+        ("TCP_CHECK", LVSTest.everyConnectionKeyword, ""),
         ("SSL_GET", """
             http_protocol 1.0C
             fast_recovery

@@ -12,21 +12,7 @@ import Testing
     }
 
     @Test func connectionAndTimingOptions() throws {
-        let result = checker("TCP_CHECK", """
-            connect_ip 10.0.0.3
-            connect_port 8080
-            bindto 10.0.0.1
-            bind_port 1000
-            bind_if eth0
-            fwmark 5
-            connect_timeout 2
-            alpha
-            retry 0
-            delay_before_retry 4
-            warmup 0
-            delay_loop 7
-            log_all_failures off
-        """)
+        let result = checker("TCP_CHECK", LVSTest.everyConnectionKeyword)
         #expect(LVSTest.problems(result) == [])
         let check = try first(result)
         #expect(check.kind == .tcp)

@@ -4,6 +4,23 @@ import Testing
 
 /// Helpers shared by the LVS test suites.
 enum LVSTest {
+    /// A TCP_CHECK body with every connection and timing keyword (`connect_ip` on its first line).
+    static let everyConnectionKeyword = """
+        connect_ip 10.0.0.3
+        connect_port 8080
+        bindto 10.0.0.1
+        bind_port 1000
+        bind_if eth0
+        fwmark 5
+        connect_timeout 2
+        alpha
+        retry 0
+        delay_before_retry 4
+        warmup 0
+        delay_loop 7
+        log_all_failures off
+        """
+
     /// A virtual server with protocol, scheduler and forwarding set, so completion adds nothing;
     /// `body` goes after those three lines (line 5 onwards) and before the closing brace.
     static func service(_ body: String, header: String = "virtual_server 10.0.0.1 80") -> String {
