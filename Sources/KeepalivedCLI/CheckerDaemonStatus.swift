@@ -49,11 +49,14 @@ extension CheckerDaemon {
         }
     }
 
-    /// One finished attempt (on the engine's queue): remembered for status, counted for metrics.
+    /// One finished attempt (on the engine's queue): remembered for status, counted for metrics
+    /// when they are served.
     /// The checker's metric series is looked up once per configuration, not per attempt.
     func attemptFinished(_ id: CheckerID, _ result: ProbeResult, _ duration: Duration) {
-        let series = checkSeries.withLock { $0[id] } ?? makeCheckSeries(id)
-        series?.record(succeeded: result.succeeded, duration: duration)
+        if DaemonServices.shared.servesMetrics {
+            let series = checkSeries.withLock { $0[id] } ?? makeCheckSeries(id)
+            series?.record(succeeded: result.succeeded, duration: duration)
+        }
         checkRecords.withLock { records in
             let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
             records[id.realServer] = CheckRecord(result: result.succeeded ? result.successMessage ?? "success"

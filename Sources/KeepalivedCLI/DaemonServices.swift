@@ -37,6 +37,11 @@ final class DaemonServices: Sendable {
     }
 
     private let parts = Mutex(Parts())
+    private let metricsServed = Atomic<Bool>(false)
+
+    /// Whether `/metrics` is served (`--metrics`): per-checker series (a histogram each, tens of
+    /// thousands on a large configuration) are only kept when someone can scrape them.
+    var servesMetrics: Bool { metricsServed.load(ordering: .relaxed) }
 
     /// Starts the status socket, the metrics server, the dump signals and the watchdog. A service
     /// that cannot start is logged; the daemon runs on without it, except metrics, which were
@@ -58,6 +63,7 @@ final class DaemonServices: Sendable {
                 let port = try server.start()
                 log.info("Serving Prometheus metrics on \(address) (port \(port))")
                 parts.withLock { $0.metricsServer = server }
+                metricsServed.store(true, ordering: .relaxed)
             } catch {
                 log.error("\(error)")
                 return false
