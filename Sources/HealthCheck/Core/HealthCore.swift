@@ -32,7 +32,7 @@ public struct HealthCore: Sendable {
         var weight: Int
     }
 
-    public private(set) var virtualServers: [VirtualServer]
+    public internal(set) var virtualServers: [VirtualServer]
     public internal(set) var phase: Phase = .idle
     let checkerLogAllFailures: Bool
     var slots: [CheckerID: CheckerSlot] = [:]

@@ -36,6 +36,17 @@ extension HealthCore {
 
     public func reloaded(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool = false,
                          at now: Duration, warmupOffsets: [CheckerID: Duration] = [:]) -> HealthReload {
+        if let inPlace = reloadedInPlace(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
+                                         at: now, warmupOffsets: warmupOffsets) {
+            return inPlace
+        }
+        return reloadedByMatching(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
+                                  at: now, warmupOffsets: warmupOffsets)
+    }
+
+    /// The general reload: a new core, each real server and checker matched to the old one.
+    func reloadedByMatching(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool,
+                            at now: Duration, warmupOffsets: [CheckerID: Duration]) -> HealthReload {
         let oldIndex = previousVirtualServers(for: newServers)
         let local = Set(oldIndex.compactMap { newIndex, old in localVirtualServers.contains(old) ? newIndex : nil })
         var core = HealthCore(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
