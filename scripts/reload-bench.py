@@ -77,10 +77,13 @@ def main() -> int:
         "where": "lab VM: Debian kernel under QEMU emulation (no KVM), same guest for both tools",
         "keepalivedd_binary": str(args.keepalivedd.resolve()),
         "measure": "SIGHUP -> `ipvsadm -Ln -t VS` shows the new weight, polled every ~20 ms",
+        "reload_timeout_s": args.reload_timeout,
     }
     for tool in tools:
         reloads = []
         for i in range(1, args.repeats + 1):
+            if f"{tool}_reload{i}_weight" not in results:
+                break  # not run: an earlier reload did not land (see reload-bench-guest.sh)
             entry: dict[str, object] = {
                 "weight": results.get(f"{tool}_reload{i}_weight"),
                 "visible_s": seconds(results.get(f"{tool}_reload{i}_s")),
@@ -106,6 +109,10 @@ def main() -> int:
     def cell(value: object, unit: str = "s") -> str:
         return f"{value:.2f} {unit}" if isinstance(value, float) else "not seen"
 
+    def reload_cell(tool: str, index: int, key: str) -> str:
+        reloads = report[tool]["reloads"]  # type: ignore[index]
+        return cell(reloads[index][key]) if index < len(reloads) else "not run"
+
     print(f"\nReload of {args.services} services x {args.reals} destinations with TCP_CHECK ({meta['destinations']} "
           f"checkers), one weight changed, in the lab VM ({args.keepalivedd}):")
     print(f"{'':40} " + " ".join(f"{tool:>14}" for tool in tools))
@@ -113,9 +120,9 @@ def main() -> int:
         f"{cell(report[tool]['start_s']):>14}" for tool in tools))  # type: ignore[index]
     for i in range(args.repeats):
         print(f"{f'reload {i + 1}: SIGHUP -> new weight listed':40} " + " ".join(
-            f"{cell(report[tool]['reloads'][i]['visible_s']):>14}" for tool in tools))  # type: ignore[index]
+            f"{reload_cell(tool, i, 'visible_s'):>14}" for tool in tools))
         print(f"{f'reload {i + 1}: SIGHUP -> tree idle (+2 s)':40} " + " ".join(
-            f"{cell(report[tool]['reloads'][i]['settled_s']):>14}" for tool in tools))  # type: ignore[index]
+            f"{reload_cell(tool, i, 'settled_s'):>14}" for tool in tools))
     print(f"{'SIGTERM -> process gone':40} " + " ".join(
         f"{cell(report[tool]['stop_s']):>14}" for tool in tools))  # type: ignore[index]
     if "keepalivedd" in tools:
