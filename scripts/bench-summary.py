@@ -123,6 +123,8 @@ def fmt(value) -> str:
         return "n/a"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"  # counts written as text ("0", "1") and read back as floats
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
     return f"{value:,}"
@@ -133,11 +135,12 @@ def draw(rows: list[dict], path: Path, title: str) -> bool:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
     except ImportError:
         print("bench-summary: matplotlib is missing; no chart (pip install matplotlib)")
         return False
     plotted = [r for r in rows if isinstance(r["keepalived"], (int, float)) and isinstance(r["keepalivedd"], (int, float))
-               and r["keepalived"] > 0]
+               and r["keepalived"] > 0 and r["keepalivedd"] > 0]  # a log axis has no 0
     labels = [f"{r['section']}: {r['metric']}" for r in plotted]
     ratios = [r["keepalivedd"] / r["keepalived"] * 100 for r in plotted]
     colors = ["tab:green" if (ratio <= 100) == (r["better"] == "lower") or ratio == 100 else "tab:red"
@@ -148,6 +151,13 @@ def draw(rows: list[dict], path: Path, title: str) -> bool:
     axis.set_yticks(range(len(plotted)), labels, fontsize=8)
     axis.invert_yaxis()
     axis.set_xscale("log")
+    # Percent ticks only (a log axis labels its minor ticks too, and they overlap).
+    low, high = min(ratios + [100]) / 1.5, max(ratios + [100]) * 1.5
+    axis.set_xlim(low, high)
+    ticks = [t for t in (5, 10, 20, 50, 100, 200, 500, 1000, 2000) if low <= t <= high]
+    axis.xaxis.set_major_locator(FixedLocator(ticks))
+    axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}%"))
+    axis.xaxis.set_minor_formatter(NullFormatter())
     axis.set_xlabel("keepalivedd as % of keepalived (log scale; green = better, red = worse)")
     axis.set_title(title, fontsize=9, loc="right")
     for index, ratio in enumerate(ratios):
