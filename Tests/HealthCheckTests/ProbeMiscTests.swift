@@ -60,7 +60,7 @@ struct ProbeMiscTests {
         let start = probeNow()
         let result = await probe(path, timeout: 0.5).run()
         #expect(result == .failure("Misc check for [\(Self.service)] by [\(path)] timed out."))
-        #expect(probeNow() - start < 10)
+        #expect(probeNow() - start < 20, "well before the script's own 30 s (a wide bound: a busy test pool stretches it)")
     }
 
     @Test func scriptIgnoringSigtermIsKilled() async {
@@ -68,7 +68,7 @@ struct ProbeMiscTests {
         let start = probeNow()
         let result = await probe(path, timeout: 0.5).run()
         #expect(result == .failure("Misc check for [\(Self.service)] by [\(path)] timed out."))
-        #expect(probeNow() - start < 15)
+        #expect(probeNow() - start < 25, "the script never ends by itself (a wide bound: a busy test pool stretches it)")
     }
 
     @Test func missingProgramFails() async {

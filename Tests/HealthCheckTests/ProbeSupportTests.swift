@@ -23,9 +23,33 @@ enum ProbeServerBehaviour: Sendable {
 /// What a test server saw.
 final class ProbeServerLog: Sendable {
     private let state = Mutex<(requests: [String], peers: [String], serverNames: [String?])>(([], [], []))
+    /// When the first request arrived and when the client first closed (on NIO's threads).
+    private let times = Mutex<(request: Double?, close: Double?)>((nil, nil))
 
     func record(request: String, peer: String) {
         state.withLock { $0.requests.append(request); $0.peers.append(peer) }
+        times.withLock { if $0.request == nil { $0.request = probeNow() } }
+    }
+
+    func recordClose() {
+        times.withLock { if $0.close == nil { $0.close = probeNow() } }
+    }
+
+    /// Seconds from the first request to the client's close, as the server saw them: unlike a
+    /// test's own clock, not stretched when the test waits for a busy thread pool.
+    var closedAfterRequest: Double? {
+        times.withLock { times in times.request.flatMap { request in times.close.map { $0 - request } } }
+    }
+
+    /// `closedAfterRequest` once the server has seen the close (it may come just after the
+    /// client's result), nil if it has not within `limit` seconds.
+    func waitForClose(limit: Double = 5) async -> Double? {
+        let deadline = probeNow() + limit
+        while probeNow() < deadline {
+            if let waited = closedAfterRequest { return waited }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return closedAfterRequest
     }
 
     func record(serverName: String?) {
@@ -59,6 +83,11 @@ final class ProbeServerHandler: ChannelInboundHandler {
             }
         }
         context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        log.recordClose()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -36,7 +36,9 @@ struct ProbeTCPTests {
         let start = probeNow()
         let result = await TCPProbe(endpoint: endpoint(port: port, timeout: .milliseconds(500)), eventLoopGroup: group).run()
         #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) timeout."))
-        #expect(probeNow() - start < 5)
+        // Without the timeout the kernel would retry the SYN for about two minutes; the bound is
+        // wide because the test's clock also counts waiting for a busy test thread pool.
+        #expect(probeNow() - start < 30)
     }
 
     @Test func bindsToTheBindtoAddress() async throws {
