@@ -7,7 +7,7 @@ import IPVSSync
 /// they are (no core is built and no checker is matched one by one, which for 40,000 checkers is
 /// most of a reload) and takes over only what lives outside the checkers: configured weights,
 /// quorum settings, scripts and the like. The outcome is the one `reloaded(...)` reaches through
-/// the general path; `HealthCoreReloadTests` compares the two.
+/// the general path; `HealthCoreInPlaceReloadTests` compares the two.
 extension HealthCore {
     /// The reload in place, or nil when the structure changed (the general path then applies).
     func reloadedInPlace(virtualServers newServers: [VirtualServer], checkerLogAllFailures newGlobal: Bool,
@@ -22,13 +22,7 @@ extension HealthCore {
                 core.takeOver(RealServerRef(virtualServer: vsIndex, realServer: rsIndex), at: now, into: &actions)
             }
         }
-        for vsIndex in newServers.indices {
-            let (state, lines) = QuorumState.start(newServers[vsIndex], index: vsIndex,
-                                                   aliveWeight: core.aliveWeight(of: vsIndex), previous: quorums[vsIndex])
-            core.quorums[vsIndex] = state
-            actions += lines
-        }
-        for id in core.order { actions.append(.log(core.activationLine(id))) }
+        core.restartQuorumsAndActivate(previousQuorum: { quorums[$0] }, into: &actions)
         actions.append(.healthChanged)
         var carried: [CheckerID: CheckerID] = [:]
         carried.reserveCapacity(order.count)

@@ -65,17 +65,22 @@ extension HealthCore {
                 core.adopt(ref, from: previous.map { (self, $0) }, at: now, carried: &carried, into: &actions)
             }
         }
-        for vsIndex in newServers.indices {
-            let previous = oldIndex[vsIndex].flatMap { quorums[$0] }
-            let (state, lines) = QuorumState.start(newServers[vsIndex], index: vsIndex,
-                                                   aliveWeight: core.aliveWeight(of: vsIndex), previous: previous)
-            core.quorums[vsIndex] = state
-            actions += lines
-        }
-        for id in core.order { actions.append(.log(core.activationLine(id))) }
+        core.restartQuorumsAndActivate(previousQuorum: { oldIndex[$0].flatMap { quorums[$0] } }, into: &actions)
         core.rebuildAgenda()
         actions.append(.healthChanged)
         return HealthReload(core: core, actions: Self.coalesced(actions), carriedOver: carried)
+    }
+
+    /// The end of either reload: each virtual server's quorum decided again from its previous
+    /// state (`previousQuorum` of its new index), then keepalived's activation line per checker.
+    mutating func restartQuorumsAndActivate(previousQuorum: (Int) -> QuorumState?, into actions: inout [HealthAction]) {
+        for vsIndex in virtualServers.indices {
+            let (state, lines) = QuorumState.start(virtualServers[vsIndex], index: vsIndex,
+                                                   aliveWeight: aliveWeight(of: vsIndex), previous: previousQuorum(vsIndex))
+            quorums[vsIndex] = state
+            actions += lines
+        }
+        for id in order { actions.append(.log(activationLine(id))) }
     }
 
     /// New virtual server index -> old index, matched by identity in order.
@@ -98,7 +103,6 @@ extension HealthCore {
         return RealServerRef(virtualServer: oldVS, realServer: index)
     }
 
-    /// Sets up one real server of the new core: carried over from `old` or as at start-up.
     /// Sets up one real server of the new core: carried over from `old` or as at start-up; the
     /// checkers carried over are added to `carried` (old id -> new id).
     private mutating func adopt(_ ref: RealServerRef, from old: (core: HealthCore, ref: RealServerRef)?,
