@@ -17,6 +17,11 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # Background processes are started with `ip netns exec` directly, not through this function:
 # `func &` runs in a subshell, and its $! would be that subshell, not the daemon.
 in_ns() { ip netns exec bench "$@"; }
+# Waits (at most $2 s) until file $1 has a line matching $3; status 1 when it has not.
+wait_log() {
+    local deadline=$((SECONDS + $2))
+    until grep -q "$3" "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.1; done
+}
 # SIGTERM, then SIGKILL after $2 seconds; waits for the process (a child of this shell) to go.
 stop_pid() {
     kill -TERM "$1" 2>/dev/null

@@ -35,11 +35,6 @@ stop_pid() {
     step "pid $1 exited"
     return 0
 }
-# True while PID exists and is not a zombie (a background child stays a zombie until waited for).
-wait_log() {
-    local deadline=$((SECONDS + $2))
-    until grep -q "$3" "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.1; done
-}
 
 # Process start-up alone (binaries and libraries come over the VM's 9p share): the fastest of 3.
 startup() {

@@ -32,10 +32,6 @@ wait_full() {
     step "table not full after $1 s ($n listed)"
     return 1
 }
-wait_log() {
-    local deadline=$((SECONDS + $2))
-    until grep -q "$3" "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
-}
 # CPU ticks (utime+stime) of PID and its descendants.
 tree_ticks() {
     local total=0 pid stat fields
