@@ -16,7 +16,7 @@ usage() { echo "usage: $0 up|down NAME" >&2; exit 2; }
 action=$1 ns=$2
 
 # Host-side names must be unique and at most 15 characters.
-tag=$(printf '%s' "$ns" | cksum | cut -c1-8)
+tag=$(printf '%s' "$ns" | cksum | awk '{print $1}' | cut -c1-8)
 host0="kd${tag}a" host1="kd${tag}b"
 
 down() {

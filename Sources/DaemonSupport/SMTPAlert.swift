@@ -1,4 +1,6 @@
 import ConfParser
+import HealthCheck
+import VRRP
 
 /// One alert e-mail as keepalived words it: a subject and a one-line body.
 ///
@@ -21,6 +23,16 @@ public struct SMTPAlert: Sendable, Equatable {
         case master = "MASTER"
         case backup = "BACKUP"
         case fault = "FAULT"
+
+        /// The mailed state a machine entered; nil for the initial state (never mailed).
+        public init?(_ state: VRRPMachineState) {
+            switch state {
+            case .master: self = .master
+            case .backup: self = .backup
+            case .fault: self = .fault
+            case .initial: return nil
+            }
+        }
     }
 
     /// `[rid] VRRP Instance VI_1 - Entering MASTER state`; the body says whether the instance owns
@@ -53,6 +65,23 @@ public struct SMTPAlert: Sendable, Equatable {
         SMTPAlert(
             subject: "[\(routerID)] Realserver \(realServer) of virtual server \(virtualServer) - \(isUp ? "UP" : "DOWN")",
             body: "=> \(checker) CHECK \(isUp ? "succeed" : "failed") on service <="
+        )
+    }
+
+    /// `[rid] Virtualserver [192.0.2.10]:tcp:80 - DOWN` with `=> Lost quorum 2+0=2 <= 1 <=`: a
+    /// virtual server's quorum decided at start or reload (`Starting with quorum up/down`) or
+    /// changed by a real server (`Gained quorum` / `Lost quorum`). keepalived writes `Q+H=T <= W`
+    /// in the mail whichever way it went (its log line says `Q-H=T > W` when lost).
+    public static func quorum(routerID: String, virtualServer: String, notice: QuorumNotice) -> SMTPAlert {
+        let what = switch (notice.isUp, notice.starting) {
+        case (true, true): "Starting with quorum up"
+        case (true, false): "Gained quorum"
+        case (false, true): "Starting with quorum down"
+        case (false, false): "Lost quorum"
+        }
+        return SMTPAlert(
+            subject: "[\(routerID)] Virtualserver \(virtualServer) - \(notice.isUp ? "UP" : "DOWN")",
+            body: "=> \(what) \(notice.quorum)+\(notice.hysteresis)=\(notice.threshold) <= \(notice.weight) <="
         )
     }
 

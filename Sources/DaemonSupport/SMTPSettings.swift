@@ -74,9 +74,15 @@ public enum SMTPAlertPolicy {
         syncGroup.smtpAlert && !(state == .fault && globalDefs.noEmailFaults)
     }
 
+    /// A virtual server's quorum decided or changed: its `smtp_alert`, else global_defs'
+    /// `smtp_alert_checker`, else `smtp_alert`, else no.
+    public static func isDue(virtualServer: VirtualServer, globalDefs: GlobalDefs) -> Bool {
+        virtualServer.smtpAlert ?? globalDefs.smtpAlertChecker ?? globalDefs.smtpAlert ?? false
+    }
+
     /// A real server going up or down: the real server's `smtp_alert`, else its virtual server's,
     /// else global_defs' `smtp_alert_checker`, else `smtp_alert`, else no.
     public static func isDue(realServer: RealServer, of virtualServer: VirtualServer, globalDefs: GlobalDefs) -> Bool {
-        realServer.smtpAlert ?? virtualServer.smtpAlert ?? globalDefs.smtpAlertChecker ?? globalDefs.smtpAlert ?? false
+        realServer.smtpAlert ?? isDue(virtualServer: virtualServer, globalDefs: globalDefs)
     }
 }

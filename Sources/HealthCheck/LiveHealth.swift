@@ -25,6 +25,10 @@ public final class LiveHealth: Sendable {
         settings.withLock { $0 = Settings(globals: config.globalDefs, ssl: config.ssl) }
     }
 
+    /// The global settings of the configuration running now (the new one from the start of a
+    /// reload).
+    public var globals: GlobalDefs { settings.withLock { $0.globals } }
+
     /// The engine's probe factory.
     public var probeFactory: HealthEngine.ProbeFactory {
         { [self] _, checker, realServer, virtualServer in

@@ -33,7 +33,8 @@ extension CheckerDaemon {
                 let generation = engineGeneration.withLock { $0 }
                 queue.async { self.healthChanged(snapshot, generation: generation) }
             },
-            onAttempt: { [weak self] id, result, duration in self?.attemptFinished(id, result, duration) })
+            onAttempt: { [weak self] id, result, duration in self?.attemptFinished(id, result, duration) },
+            onQuorum: { [weak self] notice, virtualServer in self?.alertQuorum(notice, of: virtualServer) })
     }
 
     /// A health change: reconciled unless it belongs to a configuration since reloaded.

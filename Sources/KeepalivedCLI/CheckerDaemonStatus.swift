@@ -95,11 +95,21 @@ extension CheckerDaemon {
             guard vs.realServers.indices.contains(ref.realServer) else { continue }
             let rs = vs.realServers[ref.realServer]
             guard SMTPAlertPolicy.isDue(realServer: rs, of: vs, globalDefs: config.globalDefs) else { continue }
-            let sender = alerter ?? DaemonServices.shared.alerter(for: config)
+            let sender = alerter ?? DaemonServices.shared.alerter(for: config.globalDefs)
             alerter = sender
             let checker = rs.checkers.first.map { SMTPAlert.checkerLabel($0.kind) } ?? "TCP"
             sender.send(.realServer(routerID: sender.routerID, realServer: vs.displayName(of: rs.address, port: rs.port),
                                     virtualServer: vs.displayName, isUp: health.alive, checker: checker))
         }
+    }
+
+    /// Mail for a virtual server's quorum decision (when its smtp_alert says so); `virtualServer`
+    /// comes from the engine, so a decision made while a reload switches belongs to the new
+    /// configuration, whose global settings `live` already has.
+    func alertQuorum(_ notice: QuorumNotice, of virtualServer: VirtualServer) {
+        let globals = live.globals
+        guard SMTPAlertPolicy.isDue(virtualServer: virtualServer, globalDefs: globals) else { return }
+        let sender = DaemonServices.shared.alerter(for: globals)
+        sender.send(.quorum(routerID: sender.routerID, virtualServer: virtualServer.displayName, notice: notice))
     }
 }

@@ -112,8 +112,8 @@ final class DaemonServices: Sendable {
     // MARK: Mail
 
     /// The alerter for `config` (made anew when its mail settings changed).
-    func alerter(for config: Config) -> SMTPAlerter {
-        let settings = SMTPSettings(globalDefs: config.globalDefs, hostName: SMTPSettings.localHostName())
+    func alerter(for globalDefs: GlobalDefs) -> SMTPAlerter {
+        let settings = SMTPSettings(globalDefs: globalDefs, hostName: SMTPSettings.localHostName())
         return parts.withLock { parts in
             if let current = parts.alerter, current.settings == settings { return current }
             let log = parts.log

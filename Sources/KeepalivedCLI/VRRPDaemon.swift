@@ -54,21 +54,28 @@ public final class VRRPDaemon: Sendable {
             syncDaemons.stateChanged(instance: instance, to: state)
             if let self { Self.mail(instance: instance, entering: state, config: currentConfig) }
         }
+        shell.onSyncGroupStateChange { [weak self] group, _, state in
+            if let self { Self.mail(syncGroup: group, entering: state, config: currentConfig) }
+        }
+    }
+
+    /// keepalived's mail for a sync group entering MASTER, BACKUP or FAULT (when its smtp_alert
+    /// says so); sent in the background.
+    static func mail(syncGroup name: String, entering state: VRRPMachineState, config: Config) {
+        guard let mailState = SMTPAlert.VRRPState(state),
+              let group = config.syncGroups.first(where: { $0.name == name }),
+              SMTPAlertPolicy.isDue(syncGroup: group, entering: mailState, globalDefs: config.globalDefs) else { return }
+        let alerter = DaemonServices.shared.alerter(for: config.globalDefs)
+        alerter.send(.vrrpSyncGroup(routerID: alerter.routerID, group: name, state: mailState))
     }
 
     /// keepalived's mail for an instance entering MASTER, BACKUP or FAULT (when its smtp_alert
     /// says so); sent in the background.
     static func mail(instance name: String, entering state: VRRPMachineState, config: Config) {
-        let mailState: SMTPAlert.VRRPState
-        switch state {
-        case .master: mailState = .master
-        case .backup: mailState = .backup
-        case .fault: mailState = .fault
-        case .initial: return
-        }
-        guard let instance = config.vrrpInstances.first(where: { $0.name == name }),
+        guard let mailState = SMTPAlert.VRRPState(state),
+              let instance = config.vrrpInstances.first(where: { $0.name == name }),
               SMTPAlertPolicy.isDue(instance: instance, entering: mailState, globalDefs: config.globalDefs) else { return }
-        let alerter = DaemonServices.shared.alerter(for: config)
+        let alerter = DaemonServices.shared.alerter(for: config.globalDefs)
         alerter.send(.vrrpInstance(routerID: alerter.routerID, instance: name, state: mailState))
     }
 

@@ -1,5 +1,7 @@
 import ConfParser
+import HealthCheck
 import Testing
+import VRRP
 @testable import DaemonSupport
 
 /// The alert texts, the message as sent after DATA, the Date header, the settings' defaults and the
@@ -38,6 +40,57 @@ import Testing
                                       checker: SMTPAlert.checkerLabel(.http))
         #expect(up.subject.hasSuffix(" - UP"))
         #expect(up.body == "=> HTTP GET CHECK succeed on service <=")
+    }
+
+    @Test func quorumAlertsCarryKeepalivedsWordsAndNumbers() {
+        let vs = "[192.0.2.10]:tcp:80"
+        func alert(up: Bool, starting: Bool, threshold: Int, weight: Int) -> SMTPAlert {
+            .quorum(routerID: "lb1", virtualServer: vs, notice: QuorumNotice(
+                virtualServer: 0, isUp: up, starting: starting, quorum: 2, hysteresis: 1, threshold: threshold, weight: weight))
+        }
+        let lost = alert(up: false, starting: false, threshold: 1, weight: 0)
+        #expect(lost.subject == "[lb1] Virtualserver [192.0.2.10]:tcp:80 - DOWN")
+        // The mail says Q+H=T <= W even when the quorum was lost (the log line says Q-H=T > W).
+        #expect(lost.body == "=> Lost quorum 2+1=1 <= 0 <=")
+        let gained = alert(up: true, starting: false, threshold: 3, weight: 3)
+        #expect(gained.subject == "[lb1] Virtualserver [192.0.2.10]:tcp:80 - UP")
+        #expect(gained.body == "=> Gained quorum 2+1=3 <= 3 <=")
+        #expect(alert(up: true, starting: true, threshold: 3, weight: 4).body == "=> Starting with quorum up 2+1=3 <= 4 <=")
+        #expect(alert(up: false, starting: true, threshold: 3, weight: 0).body == "=> Starting with quorum down 2+1=3 <= 0 <=")
+    }
+
+    @Test func quorumMailsFollowTheVirtualServerThenGlobalDefs() throws {
+        func due(global: String, vs: String) throws -> Bool {
+            let config = ConfigLoader.load(text: """
+                global_defs {
+                  \(global)
+                }
+                virtual_server 192.0.2.10 80 {
+                  \(vs)
+                  real_server 192.0.2.1 80 {
+                    smtp_alert
+                    TCP_CHECK {
+                    }
+                  }
+                }
+                """).config
+            let server = try #require(config.virtualServers.first)
+            return SMTPAlertPolicy.isDue(virtualServer: server, globalDefs: config.globalDefs)
+        }
+        // A real server's smtp_alert does not make its virtual server's quorum mailed.
+        #expect(try !due(global: "", vs: ""))
+        #expect(try due(global: "smtp_alert", vs: ""))
+        #expect(try due(global: "smtp_alert_checker", vs: ""))
+        #expect(try !due(global: "smtp_alert\n  smtp_alert_checker off", vs: ""))
+        #expect(try due(global: "", vs: "smtp_alert"))
+        #expect(try !due(global: "smtp_alert", vs: "smtp_alert off"))
+    }
+
+    @Test func vrrpStateOfAMachineState() {
+        #expect(SMTPAlert.VRRPState(.master) == .master)
+        #expect(SMTPAlert.VRRPState(.backup) == .backup)
+        #expect(SMTPAlert.VRRPState(.fault) == .fault)
+        #expect(SMTPAlert.VRRPState(.initial) == nil)
     }
 
     @Test func messageLinesInKeepalivedOrder() {

@@ -100,6 +100,33 @@ struct HealthCoreQuorumTests {
         #expect(F.logs(up).last == "Gained quorum 3+1=4 <= 4 for VS \(vsName)")
     }
 
+    /// The quorum decisions among the actions (what the daemon mails about).
+    func notices(_ actions: [HealthAction]) -> [QuorumNotice] {
+        actions.compactMap { if case .quorumChanged(let notice) = $0 { notice } else { nil } }
+    }
+
+    func notice(up: Bool, starting: Bool, threshold: Int, weight: Int) -> QuorumNotice {
+        QuorumNotice(virtualServer: 0, isUp: up, starting: starting, quorum: 3, hysteresis: 1,
+                     threshold: threshold, weight: weight)
+    }
+
+    @Test func everyQuorumDecisionIsNoticedWithKeepalivedsNumbers() {
+        var core = HealthCore(config: quorumConfig())
+        #expect(notices(core.handle(.start, at: .zero)) == [notice(up: true, starting: true, threshold: 4, weight: 4)])
+        // 4 -> 2: still held, nothing to notice.
+        #expect(notices(firstRound(&core, [false, false, true, true])).isEmpty)
+        #expect(notices(round(&core, at: 11, [0: false, 1: false, 2: false, 3: true]))
+                == [notice(up: false, starting: false, threshold: 2, weight: 1)])
+        #expect(notices(round(&core, at: 21, [0: true, 1: true, 2: false, 3: true])).isEmpty)
+        let regained = round(&core, at: 31, [0: true, 1: true, 2: true, 3: true])
+        #expect(notices(regained) == [notice(up: true, starting: false, threshold: 4, weight: 4)])
+        // The notice comes after the script, before the table is recomputed.
+        #expect(regained.suffix(2).last == .healthChanged)
+
+        var alpha = HealthCore(config: quorumConfig(alpha: true))
+        #expect(notices(alpha.handle(.start, at: .zero)) == [notice(up: false, starting: true, threshold: 4, weight: 0)])
+    }
+
     @Test func haSuspendPausesCheckersWhileTheAddressIsNotLocal() {
         let config = F.config(F.service(extra: "  ha_suspend", servers: [("10.0.0.2", F.tcpCheck())]))
         var core = HealthCore(config: config)

@@ -29,6 +29,39 @@ struct VRRPMachineSyncGroupTests {
         }
     }
 
+    static func groupTransitions(_ actions: [VRRPGroupAction]) -> [String] {
+        actions.compactMap {
+            if $0.instance == nil, case .syncGroupStateChanged(let group, let from, let to) = $0.action {
+                "\(group) \(from)->\(to)"
+            } else { nil }
+        }
+    }
+
+    @Test("the group's own state changes are announced where its notifies run (what keepalived mails about)")
+    func groupTransitionsAnnounced() {
+        var notify = NotifyScripts()
+        notify.backup = F.script("/bin/gbackup")
+        var fresh = VRRPSyncGroupMachine(name: "G", notify: notify, members: [Self.member("VI_1", priority: 200), Self.member("VI_2")])
+        let start = fresh.handle(.start, at: F.t0)
+        // Starting is announced too, with the group's notify, before the members' own actions.
+        #expect(Self.groupTransitions(start) == ["G INIT->BACKUP"])
+        #expect(start.first?.instance == nil)
+        #expect(F.notifies(start.filter { $0.instance == nil }.map(\.action)) == [["/bin/gbackup"]])
+
+        var group = Self.started()
+        #expect(Self.groupTransitions(group.handle(.timer, at: F.at(3_218_750))).isEmpty)
+        let master = group.handle(.timer, at: F.at(3_609_375))
+        #expect(Self.groupTransitions(master) == ["G BACKUP->MASTER"])
+        let down = group.handle(.interface(name: "eth0", up: false), instance: "VI_2", at: F.at(5_000_000))
+        #expect(Self.groupTransitions(down) == ["G MASTER->FAULT"])
+        let up = group.handle(.interface(name: "eth0", up: true), instance: "VI_2", at: F.at(6_000_000))
+        #expect(Self.groupTransitions(up) == ["G FAULT->BACKUP"])
+        // A member's own transitions are not the group's.
+        #expect(up.filter { $0.instance != nil }.allSatisfy {
+            if case .syncGroupStateChanged = $0.action { false } else { true }
+        })
+    }
+
     @Test("the first member to time out waits for the others, then all become MASTER together")
     func masterTogether() {
         var group = Self.started()

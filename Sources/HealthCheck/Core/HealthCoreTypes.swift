@@ -74,4 +74,34 @@ public enum HealthAction: Sendable, Hashable {
     case runScript(LVSScript, HealthScriptReason)
     /// `HealthCore.snapshot` changed (real server alive/weight or a quorum): recompute the table.
     case healthChanged
+    /// A virtual server's quorum was decided (at start or reload) or changed: what keepalived
+    /// mails about when the virtual server's `smtp_alert` is on.
+    case quorumChanged(QuorumNotice)
+}
+
+/// A virtual server's quorum decision, with the numbers keepalived puts in its log line and mail.
+public struct QuorumNotice: Sendable, Hashable {
+    public var virtualServer: Int
+    /// The quorum is held now.
+    public var isUp: Bool
+    /// Decided when the virtual server was (re)initialised at start or reload, not by a change
+    /// of a real server (keepalived then says "Starting with quorum up/down").
+    public var starting: Bool
+    /// `quorum` and `hysteresis` of the virtual server.
+    public var quorum: Int
+    public var hysteresis: Int
+    /// The weight the live real servers were compared with, and their weight.
+    public var threshold: Int
+    public var weight: Int
+
+    public init(virtualServer: Int, isUp: Bool, starting: Bool, quorum: Int, hysteresis: Int,
+                threshold: Int, weight: Int) {
+        self.virtualServer = virtualServer
+        self.isUp = isUp
+        self.starting = starting
+        self.quorum = quorum
+        self.hysteresis = hysteresis
+        self.threshold = threshold
+        self.weight = weight
+    }
 }

@@ -25,15 +25,20 @@ public final class HealthEngine: @unchecked Sendable {
         /// Called after every attempt, before the core sees its result: the checker, the result
         /// and how long the attempt took (for status and metrics; keep it cheap).
         public var onAttempt: @Sendable (CheckerID, ProbeResult, Duration) -> Void
+        /// A virtual server's quorum was decided or changed (for alert mails), with that virtual
+        /// server as the engine's configuration has it.
+        public var onQuorum: @Sendable (QuorumNotice, VirtualServer) -> Void
 
         public init(onLog: @escaping @Sendable ([HealthLogLine]) -> Void = { _ in },
                     onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
                     onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in },
-                    onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in }) {
+                    onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in },
+                    onQuorum: @escaping @Sendable (QuorumNotice, VirtualServer) -> Void = { _, _ in }) {
             self.onLog = onLog
             self.onScript = onScript
             self.onSnapshot = onSnapshot
             self.onAttempt = onAttempt
+            self.onQuorum = onQuorum
         }
     }
 
@@ -182,6 +187,10 @@ public final class HealthEngine: @unchecked Sendable {
             case .log: break
             case .runScript(let script, let reason): callbacks.onScript(script, reason)
             case .healthChanged: callbacks.onSnapshot(core.snapshot)
+            case .quorumChanged(let notice):
+                if core.virtualServers.indices.contains(notice.virtualServer) {
+                    callbacks.onQuorum(notice, core.virtualServers[notice.virtualServer])
+                }
             }
         }
         if !lines.isEmpty { callbacks.onLog(lines) }

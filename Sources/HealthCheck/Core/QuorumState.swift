@@ -36,6 +36,7 @@ struct QuorumState: Sendable, Equatable {
                 .log(HealthLogLine("Gained quorum \(vs.quorum)+\(vs.hysteresis)=\(threshold) <= \(weight) for VS \(vs.displayName)")),
             ]
             if let script = vs.quorumUp { actions.append(.runScript(script, .quorumUp(virtualServer: index))) }
+            actions.append(.quorumChanged(notice(vs, index: index, starting: starting, threshold: threshold, weight: weight)))
             actions.append(.healthChanged)
             return actions
         }
@@ -51,7 +52,13 @@ struct QuorumState: Sendable, Equatable {
             .log(HealthLogLine("\(what) \(vs.quorum)-\(vs.hysteresis)=\(threshold) > \(weight) for VS \(vs.displayName)")),
         ]
         if let script = vs.quorumDown { actions.append(.runScript(script, .quorumDown(virtualServer: index))) }
+        actions.append(.quorumChanged(notice(vs, index: index, starting: starting, threshold: threshold, weight: weight)))
         actions.append(.healthChanged)
         return actions
+    }
+
+    private func notice(_ vs: VirtualServer, index: Int, starting: Bool, threshold: Int, weight: Int) -> QuorumNotice {
+        QuorumNotice(virtualServer: index, isUp: isUp, starting: starting, quorum: vs.quorum,
+                     hysteresis: vs.hysteresis, threshold: threshold, weight: weight)
     }
 }

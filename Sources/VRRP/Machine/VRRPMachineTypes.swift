@@ -146,4 +146,7 @@ public enum VRRPMachineAction: Sendable, Equatable {
     case stateChanged(from: VRRPMachineState, to: VRRPMachineState)
     /// Only for sync group members: a request the group answers with a `VRRPSyncCommand`.
     case syncRequest(VRRPSyncRequest)
+    /// Only from a sync group (with no instance): the group itself changed state, where
+    /// keepalived runs the group's notifies and sends its mail.
+    case syncGroupStateChanged(group: String, from: VRRPMachineState, to: VRRPMachineState)
 }

@@ -1,7 +1,7 @@
 import ConfParser
 
 /// An action of a sync group: one of a member's, or the group's own (`instance` nil: group log
-/// lines and group notify scripts).
+/// lines, group notify scripts and the group's own state changes).
 public struct VRRPGroupAction: Sendable, Equatable {
     public var instance: String?
     public var action: VRRPMachineAction
@@ -61,7 +61,9 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
         var pending: [(Int, [VRRPMachineAction])] = []
         if event == .start && state == .initial {
             let allOwners = members.allSatisfy { $0.settings.isAddressOwner && $0.settings.initialState == .master }
-            state = allOwners ? .master : .backup
+            // keepalived runs the group's notifies (and sends its mail) for the state it starts in,
+            // before its members'.
+            enter(allOwners ? .master : .backup, &output)
         }
         let targets: [Int]
         switch event {
@@ -113,6 +115,7 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
             pending.append((index, deliver(.sync(.goMaster), to: index, at: now, &output)))
         case .syncRequest(.leaveFault):
             guard members.allSatisfy({ $0.tracking.faultCount == 0 }) else { return }
+            output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: .backup)))
             state = .backup
             for other in members.indices where members[other].state == .fault {
                 pending.append((other, deliver(.sync(.leaveFault), to: other, at: now, &output)))
@@ -130,17 +133,29 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
                                  needs: (VRRPMachineState) -> Bool) {
         output.append(VRRPGroupAction(instance: nil, action: .log(
             VRRPLogLine("VRRP_Group(\(name)) Syncing instances to \(target.rawValue) state"))))
+        output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: target)))
         state = target
         for other in members.indices where other != trigger && needs(members[other].state) {
             pending.append((other, deliver(.sync(command), to: other, at: now, &output)))
         }
-        let script: NotifyScript? = switch target {
+        runNotifies(stateName: target.rawValue, script: script(for: target), &output)
+    }
+
+    /// Starting: the group takes its first state and announces it like any change.
+    private mutating func enter(_ target: VRRPMachineState, _ output: inout [VRRPGroupAction]) {
+        output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: target)))
+        state = target
+        runNotifies(stateName: target.rawValue, script: script(for: target), &output)
+    }
+
+    /// The group's notify_master / notify_backup / notify_fault.
+    private func script(for state: VRRPMachineState) -> NotifyScript? {
+        switch state {
         case .master: notify.master
         case .backup: notify.backup
         case .fault: notify.fault
         case .initial: nil
         }
-        runNotifies(stateName: target.rawValue, script: script, &output)
     }
 
     /// The group's own script, then `notify` with `GROUP NAME STATE 0`.

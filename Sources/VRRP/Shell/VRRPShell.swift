@@ -53,6 +53,7 @@ public final class VRRPShell: @unchecked Sendable {
 
     let published = Mutex<[String: VRRPMachineState]>([:])
     let observer = Mutex<(@Sendable (String, VRRPMachineState, VRRPMachineState) -> Void)?>(nil)
+    let groupObserver = Mutex<(@Sendable (String, VRRPMachineState, VRRPMachineState) -> Void)?>(nil)
 
     public init(config: Config, options: VRRPShellOptions = VRRPShellOptions(), log: VRRPShellLogger) {
         self.config = config
@@ -64,6 +65,11 @@ public final class VRRPShell: @unchecked Sendable {
     /// Called on the shell's queue for every state change: instance, from, to.
     public func onStateChange(_ handler: @escaping @Sendable (String, VRRPMachineState, VRRPMachineState) -> Void) {
         observer.withLock { $0 = handler }
+    }
+
+    /// Called on the shell's queue when a sync group changes state: group, from, to.
+    public func onSyncGroupStateChange(_ handler: @escaping @Sendable (String, VRRPMachineState, VRRPMachineState) -> Void) {
+        groupObserver.withLock { $0 = handler }
     }
 
     /// Every instance's current state (from any thread).

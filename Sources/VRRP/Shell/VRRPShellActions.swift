@@ -27,6 +27,8 @@ extension VRRPShell {
                 handler?(name, from, to)
             case .syncRequest:
                 break  // answered inside VRRPSyncGroupMachine
+            case .syncGroupStateChanged(let group, let from, let to):
+                groupObserver.withLock { $0 }?(group, from, to)
             }
         }
     }
