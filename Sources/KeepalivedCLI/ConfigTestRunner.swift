@@ -40,16 +40,24 @@ public enum HostName {
     }
 }
 
-/// `--signum=SIGFUNC`: the signal each keepalived function uses.
+/// `--signum=SIGFUNC`: the signal each keepalived function uses (keepalived 2.2.7 as packaged:
+/// TDATA exists only in builds with thread dumps, so it is unknown here too).
 public enum SignalNames {
+    /// STATS: write /tmp/keepalived.stats.
+    public static let stats = SIGUSR2
+    /// STATS_CLEAR: write the stats, then count from zero.
+    public static var statsClear: Int32 { __libc_current_sigrtmax() - 1 }
+    /// JSON: write /tmp/keepalived.json.
+    public static var json: Int32 { __libc_current_sigrtmin() + 2 }
+
     public static func number(for function: String) -> Int32? {
         switch function.uppercased() {
         case "RELOAD": return SIGHUP
         case "STOP": return SIGTERM
         case "DATA": return SIGUSR1
-        case "STATS", "STATS_CLEAR": return SIGUSR2
-        case "JSON": return __libc_current_sigrtmin() + 2
-        case "TDATA": return __libc_current_sigrtmin() + 3
+        case "STATS": return stats
+        case "STATS_CLEAR": return statsClear
+        case "JSON": return json
         default: return nil
         }
     }

@@ -34,6 +34,8 @@ final class DaemonServices: Sendable {
         var metricsServer: MetricsServer?
         var signals: SignalSources?
         var alerter: SMTPAlerter?
+        /// Where the dumps' VRRP counters start (STATS_CLEAR).
+        var statsBaseline = VRRPStatsBaseline()
     }
 
     private let parts = Mutex(Parts())
@@ -127,13 +129,14 @@ final class DaemonServices: Sendable {
     // MARK: Dumps
 
     /// SIGUSR1: /tmp/keepalived.data (VRRP) and /tmp/keepalived_check.data (checkers);
-    /// SIGUSR2: /tmp/keepalived.stats; SIGRTMIN+2: /tmp/keepalived.json.
+    /// SIGUSR2: /tmp/keepalived.stats; STATS_CLEAR (SIGRTMAX-1): the same, then the dumps' counters
+    /// start from zero; SIGRTMIN+2: /tmp/keepalived.json.
     private func installDumpSignals() {
-        let json = __libc_current_sigrtmin() + 2
         let handlers: [(Int32, @Sendable () -> Void)] = [
             (SIGUSR1, { [self] in writeDataDumps() }),
-            (SIGUSR2, { [self] in writeStatsDump() }),
-            (json, { [self] in writeJSONDump() }),
+            (SignalNames.stats, { [self] in writeStatsDump() }),
+            (SignalNames.statsClear, { [self] in writeStatsDump(clearing: true) }),
+            (SignalNames.json, { [self] in writeJSONDump() }),
         ]
         var sources: [any DispatchSourceSignal] = []
         for (number, action) in handlers {
@@ -154,14 +157,22 @@ final class DaemonServices: Sendable {
         }
     }
 
-    func writeStatsDump() {
+    /// The stats file; `clearing` (STATS_CLEAR) then starts the dumps' counters from zero.
+    func writeStatsDump(clearing: Bool = false) {
         guard let vrrp = vrrpDaemon else { return }
-        write(VRRPStatsDump.render(vrrp.shell.instanceReports()), to: DumpFiles.vrrpStats)
+        let reports = vrrp.shell.instanceReports()
+        let shown = parts.withLock { parts in
+            let shown = parts.statsBaseline.applied(to: reports)
+            if clearing { parts.statsBaseline.clear(at: reports) }
+            return shown
+        }
+        write(VRRPStatsDump.render(shown), to: DumpFiles.vrrpStats)
     }
 
     func writeJSONDump() {
         guard let vrrp = vrrpDaemon else { return }
-        write(VRRPJSONDump.render(vrrp.shell.instanceReports(), config: vrrp.currentConfig), to: DumpFiles.vrrpJSON)
+        let reports = parts.withLock { $0.statsBaseline }.applied(to: vrrp.shell.instanceReports())
+        write(VRRPJSONDump.render(reports, config: vrrp.currentConfig), to: DumpFiles.vrrpJSON)
     }
 
     private func write(_ text: String, to path: String) {

@@ -49,7 +49,7 @@ public struct KeepalivedCommand: ParsableCommand {
     public var dumpConf = false
     @Flag(name: .customLong("summary"), help: "With -t: print a summary of the configuration on stdout.")
     public var summary = false
-    @Option(name: .customLong("signum"), help: "Print the signal number for RELOAD, STOP, DATA, STATS, JSON and exit.")
+    @Option(name: .customLong("signum"), help: "Print the signal number for RELOAD, STOP, DATA, STATS, STATS_CLEAR, JSON and exit.")
     public var signum: String?
     @Option(name: .customLong("metrics"), help: "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9650, [::1]:9650 or :9650); off by default.")
     public var metricsAddress: String?
@@ -74,7 +74,9 @@ public struct KeepalivedCommand: ParsableCommand {
         }
         if let signum {
             guard let number = SignalNames.number(for: signum) else {
-                throw ValidationError("Unknown sigfunc \(signum)")
+                // keepalived's words and exit status, without a usage text.
+                FileHandle.standardError.write(Data("Unknown sigfunc \(signum)\n".utf8))
+                throw ExitCode(1)
             }
             print(number)
             return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import re
 from pathlib import Path
 
@@ -124,3 +126,16 @@ def test_config_id_negated_at_lines(keepalivedd: Path, tmp_path: Path, config_id
 def test_signum_prints_reload_signal(keepalivedd: Path):
     result = run([keepalivedd, "--signum=RELOAD"])
     assert result.returncode == 0 and result.stdout.strip() == "1", describe("keepalivedd --signum=RELOAD", result)
+
+
+@pytest.mark.parametrize("function", ["RELOAD", "STOP", "DATA", "STATS", "STATS_CLEAR", "JSON", "TDATA", "nonsense"])
+def test_signum_answers_as_keepalived(keepalivedd: Path, function: str):
+    """--signum prints what keepalived 2.2.7 prints, with its exit status (TDATA is unknown in packaged builds)."""
+    reference = shutil.which("keepalived") or "/usr/sbin/keepalived"
+    if not os.access(reference, os.X_OK):
+        pytest.fail("keepalived (the reference) is not installed: run `make deps`")
+    theirs = run([reference, f"--signum={function}"])
+    ours = run([keepalivedd, f"--signum={function}"])
+    assert (ours.returncode, ours.stdout.strip(), ours.stderr.strip()) == \
+        (theirs.returncode, theirs.stdout.strip(), theirs.stderr.strip()), \
+        describe(f"keepalived --signum={function}", theirs) + describe(f"keepalivedd --signum={function}", ours)

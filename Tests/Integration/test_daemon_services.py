@@ -379,6 +379,24 @@ def test_sigrtmin_plus_2_writes_json(master: Daemon) -> None:
     assert dump[0]["stats"]["advert_sent"] > 0, dump[0]["stats"]
 
 
+def test_stats_clear_writes_stats_then_counts_from_zero(master: Daemon) -> None:
+    """STATS_CLEAR (SIGRTMAX-1, `--signum=STATS_CLEAR`): the stats as they stand, then counters from zero (for the
+    JSON dump too, so this runs after the JSON test)."""
+    def counts(text: str) -> tuple[int, int]:
+        sent = re.search(r"Advertisements:\n\s*Received: \d+\n\s*Sent: (\d+)", text)
+        became = re.search(r"Became master: (\d+)", text)
+        assert sent and became, f"no Sent:/Became master: in:\n{text}"
+        return int(sent[1]), int(became[1])
+
+    number = signal.SIGRTMAX - 1
+    before = counts(signal_and_read(master, number, DUMPS["keepalived.stats"], lambda t: "VRRP Instance: VI_1" in t))
+    assert before[0] > 0 and before[1] == 1, f"the MASTER's stats before the clear: sent, became master = {before}"
+    after = counts(signal_and_read(master, signal.SIGUSR2, DUMPS["keepalived.stats"], lambda t: "VRRP Instance: VI_1" in t))
+    # The MASTER stays MASTER: no transition since the clear, and only the adverts sent since then.
+    assert after[1] == 0, f"'Became master' not cleared: {after}"
+    assert after[0] < before[0] or after[0] <= 2, f"adverts sent not counted from the clear: {before} then {after}"
+
+
 # --- 5. reload with a broken configuration ---
 #
 # keepalivedd follows keepalived: a configuration with errors (`-t` exit 4) is applied as corrected
