@@ -28,6 +28,9 @@ public struct GlobalDefs: Sendable, Encodable {
     @Sourced public var smtpAlertChecker: Bool? = nil
     /// `no_email_faults`: no e-mail for FAULT transitions.
     @Sourced public var noEmailFaults: Bool = false
+    /// `no_checker_emails`: a checker changing state is mailed only when its real server changes
+    /// state with it.
+    @Sourced public var noCheckerEmails: Bool = false
     /// `checker_log_all_failures`: log every failed check, not only state changes.
     @Sourced public var checkerLogAllFailures: Bool = false
 

@@ -77,6 +77,10 @@ extension GlobalDefs {
         "no_email_faults": { defs, node, _ in
             defs.$noEmailFaults.set(true, at: node.location)
         },
+        "no_checker_emails": { defs, node, context in
+            guard let value = bool(node, &context, wording: .global) else { return }
+            defs.$noCheckerEmails.set(value, at: node.location)
+        },
         "checker_log_all_failures": { defs, node, context in
             guard let value = bool(node, &context, wording: .plain) else { return }
             defs.$checkerLogAllFailures.set(value, at: node.location)

@@ -39,7 +39,7 @@ extension GlobalDefs {
                         "nftables", "nftables_ipvs", "nftables_counters", "nftables_ifindex"] {
             handlers[keyword] = flag
         }
-        for keyword in ["vrrp_notify_priority_changes", "rs_init_notifies", "no_checker_emails",
+        for keyword in ["vrrp_notify_priority_changes", "rs_init_notifies",
                         "data_use_instance", "vrrp_netlink_cmd_rcv_bufs_force",
                         "vrrp_netlink_monitor_rcv_bufs_force", "lvs_netlink_cmd_rcv_bufs_force",
                         "lvs_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs_force"] {

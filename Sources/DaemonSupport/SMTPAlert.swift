@@ -53,18 +53,18 @@ public struct SMTPAlert: Sendable, Equatable {
         )
     }
 
-    /// `[rid] Realserver [192.0.2.1]:tcp:80 of virtual server [192.0.2.10]:tcp:80 - DOWN` with
-    /// `=> TCP CHECK failed on service <=` (or `succeed` when up).
+    /// `[rid] Realserver [192.0.2.1]:tcp:80 of virtual server [192.0.2.10]:tcp:80 - DOWN` with the
+    /// checker's text, e.g. `=> TCP CHECK failed on service <=` (see `CheckerAlert.body`).
     ///
     /// - Parameters:
     ///   - realServer: keepalived's name of the real server, e.g. `LVSFormat.service(...)`.
     ///   - virtualServer: `VirtualServer.displayName`.
-    ///   - checker: the word keepalived puts before `CHECK` (see `checkerLabel(_:)`).
+    ///   - isUp: the real server's state after the change (not the checker's).
     public static func realServer(routerID: String, realServer: String, virtualServer: String,
-                                  isUp: Bool, checker: String) -> SMTPAlert {
+                                  isUp: Bool, body: String) -> SMTPAlert {
         SMTPAlert(
             subject: "[\(routerID)] Realserver \(realServer) of virtual server \(virtualServer) - \(isUp ? "UP" : "DOWN")",
-            body: "=> \(checker) CHECK \(isUp ? "succeed" : "failed") on service <="
+            body: body
         )
     }
 
@@ -83,22 +83,6 @@ public struct SMTPAlert: Sendable, Equatable {
             subject: "[\(routerID)] Virtualserver \(virtualServer) - \(notice.isUp ? "UP" : "DOWN")",
             body: "=> \(what) \(notice.quorum)+\(notice.hysteresis)=\(notice.threshold) <= \(notice.weight) <="
         )
-    }
-
-    /// The checker's name in a real server alert body: `TCP`, `HTTP GET`, `SSL GET`, `MISC`, ...
-    public static func checkerLabel(_ kind: CheckerKind) -> String {
-        switch kind {
-        case .tcp: return "TCP"
-        case .http: return "HTTP GET"
-        case .ssl: return "SSL GET"
-        case .misc: return "MISC"
-        case .smtp: return "SMTP"
-        case .dns: return "DNS"
-        case .udp: return "UDP"
-        case .ping: return "PING"
-        case .file: return "FILE"
-        case .bfd: return "BFD"
-        }
     }
 }
 

@@ -34,20 +34,19 @@ extension CheckerDaemon {
                 queue.async { self.healthChanged(snapshot, generation: generation) }
             },
             onAttempt: { [weak self] id, result, duration in self?.attemptFinished(id, result, duration) },
-            onQuorum: { [weak self] notice, virtualServer in self?.alertQuorum(notice, of: virtualServer) })
+            onQuorum: { [weak self] notice, virtualServer in self?.alertQuorum(notice, of: virtualServer) },
+            onCheckerAlert: { [weak self] alert, virtualServer in self?.alertChecker(alert, of: virtualServer) })
     }
 
     /// A health change: reconciled unless it belongs to a configuration since reloaded.
     func healthChanged(_ snapshot: HealthSnapshot, generation: Int) {
-        let change = state.withLock { state -> (old: HealthSnapshot?, config: Config)? in
-            guard state.healthGeneration == generation else { return nil }
-            let old = state.health
+        let current = state.withLock { state -> Bool in
+            guard state.healthGeneration == generation else { return false }
             state.health = snapshot
-            return (old, state.config)
+            return true
         }
-        guard let change else { return }
+        guard current else { return }
         reconcile(reason: "health")
-        alertChanges(from: change.old, to: snapshot, config: change.config)
     }
 
     /// Hands the new configuration to the engine and waits until it has switched; returns the

@@ -82,25 +82,19 @@ extension CheckerDaemon {
         return series
     }
 
-    /// Mail for every real server whose health changed between two snapshots (when its
-    /// smtp_alert says so).
-    func alertChanges(from old: HealthSnapshot?, to new: HealthSnapshot, config: Config) {
-        guard let old else { return }
-        // The alerter (settings, host name) only once a mail is actually due.
-        var alerter: SMTPAlerter?
-        for (ref, health) in new.realServers {
-            guard let before = old.realServers[ref], before.alive != health.alive,
-                  config.virtualServers.indices.contains(ref.virtualServer) else { continue }
-            let vs = config.virtualServers[ref.virtualServer]
-            guard vs.realServers.indices.contains(ref.realServer) else { continue }
-            let rs = vs.realServers[ref.realServer]
-            guard SMTPAlertPolicy.isDue(realServer: rs, of: vs, globalDefs: config.globalDefs) else { continue }
-            let sender = alerter ?? DaemonServices.shared.alerter(for: config.globalDefs)
-            alerter = sender
-            let checker = rs.checkers.first.map { SMTPAlert.checkerLabel($0.kind) } ?? "TCP"
-            sender.send(.realServer(routerID: sender.routerID, realServer: vs.displayName(of: rs.address, port: rs.port),
-                                    virtualServer: vs.displayName, isUp: health.alive, checker: checker))
-        }
+    /// keepalived's mail for a checker's verdict: when its real server's smtp_alert says so, and,
+    /// under `no_checker_emails`, only when the real server changed state with it. Called on the
+    /// engine's queue; `virtualServer` is the engine's (the new one from the start of a reload).
+    func alertChecker(_ alert: CheckerAlert, of virtualServer: VirtualServer) {
+        let globals = live.globals
+        let index = alert.checker.realServer.realServer
+        guard virtualServer.realServers.indices.contains(index) else { return }
+        let rs = virtualServer.realServers[index]
+        guard SMTPAlertPolicy.isDue(realServer: rs, of: virtualServer, globalDefs: globals),
+              alert.realServerChanged || !globals.noCheckerEmails else { return }
+        let sender = DaemonServices.shared.alerter(for: globals)
+        sender.send(.realServer(routerID: sender.routerID, realServer: virtualServer.displayName(of: rs.address, port: rs.port),
+                                virtualServer: virtualServer.displayName, isUp: alert.realServerUp, body: alert.body))
     }
 
     /// Mail for a virtual server's quorum decision (when its smtp_alert says so); `virtualServer`

@@ -72,6 +72,24 @@ enum CheckerWording {
         }
     }
 
+    /// keepalived's alert mail text for a checker's verdict; nil for kinds it does not mail about.
+    static func alertBody(_ settings: CheckerSettings, up: Bool, _ result: ProbeResult) -> String? {
+        let outcome = up ? "succeed" : "failed"
+        switch settings.kind {
+        case .tcp: return "=> TCP CHECK \(outcome) on service <="
+        case .udp: return "=> UDP CHECK \(outcome) on service <="
+        case .ping: return "=> ICMP CHECK \(outcome) on service <="
+        case .dns: return "=> DNS_CHECK: \(outcome) on service <="
+        case .http, .ssl: return up ? "=> CHECK succeed on service <=" : "=> CHECK failed on service : HTTP request failed <="
+        case .smtp:
+            guard !up else { return "=> CHECK succeed on service <=" }
+            return stripping(result.failureMessage, prefix: "SMTP_CHECK ").map { "=> CHECK failed on service : \($0) <=" }
+                ?? "=> CHECK failed on service <="
+        case .misc: return "=> MISC CHECK \(up ? "succeeded" : MiscExit(result.failureMessage).type) on service <="
+        case .file, .bfd: return nil
+        }
+    }
+
     /// A failed attempt of a checker already down: keepalived says nothing; the reason is a
     /// detail line.
     static func quietFailureLines(_ result: ProbeResult) -> [HealthLogLine] {

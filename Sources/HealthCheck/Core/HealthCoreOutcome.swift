@@ -40,7 +40,18 @@ extension HealthCore {
         slot.progress.attemptStart = nil
         slots[id] = slot
         setNextAttempt(id, max(base + delay, now))
-        if let verdict { setChecker(id, up: verdict, firstAttempt: firstAttempt, into: &actions) }
+        if let verdict {
+            let checkerWasUp = slot.progress.isUp
+            let serverWasAlive = servers[id.realServer]?.alive
+            setChecker(id, up: verdict, firstAttempt: firstAttempt, into: &actions)
+            // keepalived mails a checker that flipped; MISC_CHECK also its first verdict.
+            if checkerWasUp != verdict || (firstAttempt && settings.kind == .misc),
+               let body = CheckerWording.alertBody(settings, up: verdict, result),
+               let serverAlive = servers[id.realServer]?.alive {
+                actions.append(.checkerAlert(CheckerAlert(checker: id, realServerUp: serverAlive,
+                                                          realServerChanged: serverWasAlive != serverAlive, body: body)))
+            }
+        }
         slots[id]?.progress.hasRun = true
     }
 

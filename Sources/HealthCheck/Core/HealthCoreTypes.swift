@@ -77,6 +77,27 @@ public enum HealthAction: Sendable, Hashable {
     /// A virtual server's quorum was decided (at start or reload) or changed: what keepalived
     /// mails about when the virtual server's `smtp_alert` is on.
     case quorumChanged(QuorumNotice)
+    /// A checker's verdict that keepalived mails about (when its real server's `smtp_alert` is on).
+    case checkerAlert(CheckerAlert)
+}
+
+/// A checker went up or down (or, for MISC_CHECK, gave its first verdict): keepalived's per-checker
+/// alert mail, whose subject carries the real server's state after the change.
+public struct CheckerAlert: Sendable, Hashable {
+    public var checker: CheckerID
+    /// The real server is up after the change (the subject says UP or DOWN).
+    public var realServerUp: Bool
+    /// The real server changed state with it; when not, `no_checker_emails` holds the mail back.
+    public var realServerChanged: Bool
+    /// The mail's text, e.g. `=> TCP CHECK failed on service <=`.
+    public var body: String
+
+    public init(checker: CheckerID, realServerUp: Bool, realServerChanged: Bool, body: String) {
+        self.checker = checker
+        self.realServerUp = realServerUp
+        self.realServerChanged = realServerChanged
+        self.body = body
+    }
 }
 
 /// A virtual server's quorum decision, with the numbers keepalived puts in its log line and mail.

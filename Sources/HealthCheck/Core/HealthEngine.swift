@@ -28,17 +28,21 @@ public final class HealthEngine: @unchecked Sendable {
         /// A virtual server's quorum was decided or changed (for alert mails), with that virtual
         /// server as the engine's configuration has it.
         public var onQuorum: @Sendable (QuorumNotice, VirtualServer) -> Void
+        /// A checker's verdict keepalived mails about, with its virtual server.
+        public var onCheckerAlert: @Sendable (CheckerAlert, VirtualServer) -> Void
 
         public init(onLog: @escaping @Sendable ([HealthLogLine]) -> Void = { _ in },
                     onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
                     onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in },
                     onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in },
-                    onQuorum: @escaping @Sendable (QuorumNotice, VirtualServer) -> Void = { _, _ in }) {
+                    onQuorum: @escaping @Sendable (QuorumNotice, VirtualServer) -> Void = { _, _ in },
+                    onCheckerAlert: @escaping @Sendable (CheckerAlert, VirtualServer) -> Void = { _, _ in }) {
             self.onLog = onLog
             self.onScript = onScript
             self.onSnapshot = onSnapshot
             self.onAttempt = onAttempt
             self.onQuorum = onQuorum
+            self.onCheckerAlert = onCheckerAlert
         }
     }
 
@@ -191,6 +195,9 @@ public final class HealthEngine: @unchecked Sendable {
                 if core.virtualServers.indices.contains(notice.virtualServer) {
                     callbacks.onQuorum(notice, core.virtualServers[notice.virtualServer])
                 }
+            case .checkerAlert(let alert):
+                let index = alert.checker.realServer.virtualServer
+                if core.virtualServers.indices.contains(index) { callbacks.onCheckerAlert(alert, core.virtualServers[index]) }
             }
         }
         if !lines.isEmpty { callbacks.onLog(lines) }

@@ -15,9 +15,12 @@ The binary is $KEEPALIVEDD, by default .build/debug/keepalivedd (make test build
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import sys
+from email.parser import Parser
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,13 @@ KEEPALIVEDD = Path(os.environ.get("KEEPALIVEDD", REPO / ".build" / "debug" / "ke
 HEALTH_CONF = """\
 global_defs {
     router_id lab_health
+    notification_email {
+        ops@example.com
+    }
+    notification_email_from lab@example.com
+    smtp_server 127.0.0.1 2525
+    smtp_connect_timeout 5
+    smtp_alert
 }
 
 virtual_server 10.50.0.1 80 {
@@ -174,6 +184,10 @@ steps() {{
     # keepalivedd also serves /metrics (its status socket is $LAB_TMP/d.sock, from -p).
     local extra=()
     [[ $who == d ]] && extra=(--metrics 127.0.0.1:9651)
+    # An SMTP server (aiosmtpd) on 127.0.0.1:2525 keeps every alert mail of this daemon, one JSON line each.
+    {python} {mail_sink} --serve 2525 "$LAB_TMP/$who.mails" >"$LAB_TMP/$who.sink" 2>&1 &
+    echo $! >"$LAB_TMP/$who.sinkpid"
+    wait_until 30 grep -q ready "$LAB_TMP/$who.sink"
     "$@" "${{extra[@]}}" -n -l -D -C -f keepalived.conf -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
     echo $! >"$LAB_TMP/$who.daemon"
     # A slow start must not pass for a settled table: wait for the daemon's first entries.
@@ -196,6 +210,10 @@ steps() {{
     capture "${{who}}_restored" ipvsadm -Sn
     stop_daemon "$LAB_TMP/$who.daemon" 20
     capture "${{who}}_after_stop" ipvsadm -Sn
+    kill -TERM "$(cat "$LAB_TMP/$who.sinkpid")"
+    wait "$(cat "$LAB_TMP/$who.sinkpid")" 2>/dev/null
+    touch "$LAB_TMP/$who.mails"
+    capture "${{who}}_mails" cat "$LAB_TMP/$who.mails"
     stop_server 1
     stop_server 2
     capture "${{who}}_log" cat "$LAB_TMP/$who.log"
@@ -206,7 +224,10 @@ ipvsadm -C
 steps d "$kd"
 """
 
-HEALTH = lab_scenario("health_keepalivedd_vs_keepalived", HEALTH_SCRIPT.format(keepalivedd=shlex.quote(str(KEEPALIVEDD))),
+MAIL_SINK = REPO / "Tests" / "Integration" / "test_smtp_alerts.py"
+HEALTH = lab_scenario("health_keepalivedd_vs_keepalived",
+                      HEALTH_SCRIPT.format(keepalivedd=shlex.quote(str(KEEPALIVEDD)), python=shlex.quote(sys.executable),
+                                           mail_sink=shlex.quote(str(MAIL_SINK))),
                       files={"keepalived.conf": HEALTH_CONF}, timeout=420)
 STEPS = ["both_up", "one_down", "both_down", "restored"]
 
@@ -259,16 +280,35 @@ def test_log_has_keepalived_lines_for_the_changes(health):
     assert theirs <= ours, f"missing: {sorted(theirs - ours)}" + _logs(health)
 
 
+def _mails(text: str) -> list[tuple[str, str]]:
+    """Subject and body of each mail a sink kept, sorted (mails are sent concurrently)."""
+    mails = []
+    for line in text.splitlines():
+        if line.strip():
+            message = Parser().parsestr(json.loads(line)["content"])
+            mails.append((message["Subject"], message.get_payload().strip()))
+    return sorted(mails)
+
+
+@pytest.mark.lab(HEALTH)
+def test_alert_mails_match_keepalived(health):
+    """With smtp_alert, the same steps make both daemons send the same mails: each checker going down or up
+    (its own text, the real server's state in the subject) and each quorum decision (at start, lost, regained)."""
+    theirs, ours = _mails(health.output("k_mails")), _mails(health.output("d_mails"))
+    assert any("Virtualserver" in subject for subject, _ in theirs), f"keepalived mailed no quorum: {theirs}"
+    assert any("Realserver" in subject for subject, _ in theirs), f"keepalived mailed no real server: {theirs}"
+    assert ours == theirs, ("keepalived mailed:\n" + "\n".join(map(str, theirs))
+                            + "\nkeepalivedd mailed:\n" + "\n".join(map(str, ours)) + _logs(health))
+
+
 @pytest.mark.lab(HEALTH)
 def test_sigterm_leaves_an_empty_table(health):
     assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + _logs(health)
 
 
+@pytest.mark.lab(HEALTH)
 def test_status_and_metrics_show_the_stopped_server(health):
     """`keepalivedd status --json` and /metrics, taken with server 1 stopped, agree with the kernel table."""
-    import json
-    import re
-
     report = json.loads(health.output("d_status"))
     servers = [rs for vs in report["virtualServers"] for rs in vs["realServers"]]
     assert servers, f"no real servers in the status report: {report}" + _logs(health)
