@@ -102,12 +102,14 @@ public final class VRRPDaemon: Sendable {
         }
         guard DaemonStartup.claimPidFiles(settings.pidFiles, log: log) != nil else { return nil }
         let daemon = VRRPDaemon(settings: settings, log: log, config: result.config)
-        daemon.keepAlive()
+        let reloadedMeanwhile = daemon.keepAlive()
         DaemonServices.shared.register(vrrp: daemon)
         if installSignals { daemon.installSignalHandlers() }
         daemon.syncDaemons.start()
         daemon.shell.start()
         if !settings.sharesProcess { DaemonServices.shared.ready() }
+        // Sharing the process: a SIGHUP that reached the checker half while this half was starting.
+        if settings.sharesProcess, let newer = reloadedMeanwhile { daemon.applyShared(newer) }
         return daemon
     }
 
@@ -152,12 +154,20 @@ public final class VRRPDaemon: Sendable {
 
     /// Both halves in one process: the checker half read and checked the new configuration on
     /// SIGHUP; the VRRP half switches to it on its own queue, beside the checkers' reload.
+    /// A SIGHUP that comes before this half has started is kept and applied once it has.
     static func reloadShared(_ newConfig: Config) {
-        for daemon in running.withLock({ $0 }) where daemon.settings.sharesProcess {
-            daemon.queue.async {
-                daemon.log.info("Reloading")
-                daemon.apply(newConfig)
-            }
+        let daemons = running.withLock { registry in
+            registry.sharedReload = newConfig
+            return registry.daemons
+        }
+        for daemon in daemons where daemon.settings.sharesProcess { daemon.applyShared(newConfig) }
+    }
+
+    /// A shared-process reload, on this half's queue.
+    private func applyShared(_ newConfig: Config) {
+        queue.async { [self] in
+            log.info("Reloading")
+            apply(newConfig)
         }
     }
 
@@ -183,12 +193,22 @@ public final class VRRPDaemon: Sendable {
         }
     }
 
-    /// Daemons live for the whole process.
-    private func keepAlive() {
-        VRRPDaemon.running.withLock { $0.append(self) }
+    /// Daemons live for the whole process. Returns the configuration of a shared-process reload
+    /// that came before this daemon was registered, if any.
+    private func keepAlive() -> Config? {
+        VRRPDaemon.running.withLock { registry in
+            registry.daemons.append(self)
+            return registry.sharedReload
+        }
     }
 
-    static let running = Mutex<[VRRPDaemon]>([])
+    struct Registry {
+        var daemons: [VRRPDaemon] = []
+        /// The configuration the checker half last handed over on SIGHUP (both halves in one process).
+        var sharedReload: Config?
+    }
+
+    static let running = Mutex(Registry())
 }
 
 extension VRRPDaemon {
@@ -210,9 +230,9 @@ extension VRRPDaemon {
     /// Stops every running VRRP daemon and waits (at most 2 s each) for it: first thing when the
     /// checker half stops (masters hand over before their services go), and again at exit.
     static func stopAllBeforeExit() {
-        let daemons = running.withLock { list in
-            defer { list.removeAll() }
-            return list
+        let daemons = running.withLock { registry in
+            defer { registry.daemons.removeAll() }
+            return registry.daemons
         }
         for daemon in daemons {
             let done = DispatchSemaphore(value: 0)
