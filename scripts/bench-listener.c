@@ -3,6 +3,12 @@
  * emulation). Usage:
  *   bench-listener ports IP BASE COUNT          listen on IP:BASE .. IP:BASE+COUNT-1
  *   bench-listener addresses PORT FILE          listen on PORT of every address listed in FILE
+ *   bench-listener record PORT FILE VICTIMS READY CLOSED DUMP
+ *       as `addresses`, and records the CLOCK_MONOTONIC time of every accepted connection per
+ *       address; writes the number of sockets to READY when listening; SIGUSR1 closes the sockets
+ *       of the addresses listed in VICTIMS and writes "TIME COUNT" to CLOSED; SIGTERM writes the
+ *       arrivals to DUMP (u32 address count, u32 count per address, then f64 seconds address by
+ *       address, in FILE's order: scripts/health-bench.py's read_dump) and exits.
  * Runs until SIGTERM. Connections are accepted (accept4, non-blocking) and closed at once. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -14,11 +20,38 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t running = 1;
+static volatile sig_atomic_t close_victims = 0;
 static void stop(int signo) { (void)signo; running = 0; }
+static void request_close(int signo) { (void)signo; close_victims = 1; }
 
+/* record mode: per listening socket, its address's index and arrival times. */
+struct arrivals { double *times; unsigned count, capacity; };
+static struct arrivals *recorded;     /* by address index */
+static int *index_of_fd;              /* fd -> address index, -1 if none */
+static int max_fd;
+
+static double monotonic_seconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static void record(int fd) {
+    if (!recorded || fd > max_fd || index_of_fd[fd] < 0) return;
+    struct arrivals *a = &recorded[index_of_fd[fd]];
+    if (a->count == a->capacity) {
+        a->capacity = a->capacity ? 2 * a->capacity : 64;
+        a->times = realloc(a->times, a->capacity * sizeof *a->times);
+        if (!a->times) { perror("realloc"); exit(1); }
+    }
+    a->times[a->count++] = monotonic_seconds();
+}
+
+/* Returns the listening fd (added to the epoll set), or -1. */
 static int listen_on(int epoll_fd, const char *ip, int port) {
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
     if (inet_pton(AF_INET, ip, &address.sin_addr) != 1) { fprintf(stderr, "bad address %s\n", ip); return -1; }
@@ -31,40 +64,110 @@ static int listen_on(int epoll_fd, const char *ip, int port) {
         return -1;
     }
     struct epoll_event event = {.events = EPOLLIN, .data.fd = fd};
-    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
+    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) == 0 ? fd : -1;
 }
 
+/* The addresses listed in a file, one per line (at most `limit`); returns how many. */
+static int read_addresses(const char *path, char (*addresses)[64], int limit) {
+    FILE *list = fopen(path, "r");
+    if (!list) { perror(path); return -1; }
+    int count = 0;
+    char line[64];
+    while (count < limit && fgets(line, sizeof line, list)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[0]) strcpy(addresses[count++], line);
+    }
+    fclose(list);
+    return count;
+}
+
+static void write_dump(const char *path, int count) {
+    FILE *dump = fopen(path, "wb");
+    if (!dump) { perror(path); return; }
+    unsigned header = (unsigned)count;
+    fwrite(&header, sizeof header, 1, dump);
+    for (int i = 0; i < count; i++) fwrite(&recorded[i].count, sizeof recorded[i].count, 1, dump);
+    for (int i = 0; i < count; i++) fwrite(recorded[i].times, sizeof(double), recorded[i].count, dump);
+    fclose(dump);
+}
+
+enum { MAX_ADDRESSES = 65536 };
+
 int main(int argc, char **argv) {
-    if (argc != 5 && argc != 4) { fprintf(stderr, "usage: see the comment at the top\n"); return 2; }
+    if (argc < 4) { fprintf(stderr, "usage: see the comment at the top\n"); return 2; }
     int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    int count = 0, *fds = NULL;
+    char (*addresses)[64] = NULL;
+    const char *closed_path = NULL, *dump_path = NULL;
+    char (*victims)[64] = NULL;
+    int victim_count = 0;
     if (strcmp(argv[1], "ports") == 0 && argc == 5) {
-        int base = atoi(argv[3]), count = atoi(argv[4]);
+        int base = atoi(argv[3]);
+        count = atoi(argv[4]);
         for (int port = base; port < base + count; port++)
-            if (listen_on(epoll_fd, argv[2], port) != 0) return 1;
-    } else if (strcmp(argv[1], "addresses") == 0 && argc == 4) {
-        FILE *list = fopen(argv[3], "r");
-        char line[64];
-        if (!list) { perror(argv[3]); return 1; }
-        while (fgets(line, sizeof line, list)) {
-            line[strcspn(line, "\r\n")] = 0;
-            if (line[0] && listen_on(epoll_fd, line, atoi(argv[2])) != 0) return 1;
+            if (listen_on(epoll_fd, argv[2], port) < 0) return 1;
+    } else if ((strcmp(argv[1], "addresses") == 0 && argc == 4) || (strcmp(argv[1], "record") == 0 && argc == 8)) {
+        addresses = calloc(MAX_ADDRESSES, sizeof *addresses);
+        count = read_addresses(argv[3], addresses, MAX_ADDRESSES);
+        if (count < 0) return 1;
+        fds = calloc((size_t)count, sizeof *fds);
+        for (int i = 0; i < count; i++)
+            if ((fds[i] = listen_on(epoll_fd, addresses[i], atoi(argv[2]))) < 0) return 1;
+        if (argv[1][0] == 'r') {
+            victims = calloc(MAX_ADDRESSES, sizeof *victims);
+            victim_count = read_addresses(argv[4], victims, MAX_ADDRESSES);
+            if (victim_count < 0) return 1;
+            closed_path = argv[6];
+            dump_path = argv[7];
+            recorded = calloc((size_t)count, sizeof *recorded);
+            for (int i = 0; i < count; i++) if (fds[i] > max_fd) max_fd = fds[i];
+            index_of_fd = malloc(((size_t)max_fd + 1) * sizeof *index_of_fd);
+            for (int fd = 0; fd <= max_fd; fd++) index_of_fd[fd] = -1;
+            for (int i = 0; i < count; i++) index_of_fd[fds[i]] = i;
+            FILE *ready = fopen(argv[5], "w");
+            if (!ready) { perror(argv[5]); return 1; }
+            fprintf(ready, "%d\n", count);
+            fclose(ready);
         }
-        fclose(list);
     } else {
-        fprintf(stderr, "unknown mode %s\n", argv[1]);
+        fprintf(stderr, "unknown mode %s (or wrong arguments)\n", argv[1]);
         return 2;
     }
     signal(SIGTERM, stop);
     signal(SIGINT, stop);
+    signal(SIGUSR1, request_close);
     printf("ready\n");
     fflush(stdout);
     struct epoll_event events[256];
     while (running) {
+        if (close_victims) {
+            close_victims = 0;
+            int closed = 0;
+            for (int i = 0; i < count && victims; i++) {
+                for (int v = 0; v < victim_count; v++) {
+                    if (fds[i] >= 0 && strcmp(addresses[i], victims[v]) == 0) {
+                        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fds[i], NULL);
+                        index_of_fd[fds[i]] = -1;
+                        close(fds[i]);
+                        fds[i] = -1;
+                        closed++;
+                    }
+                }
+            }
+            if (closed_path) {
+                FILE *out = fopen(closed_path, "w");
+                if (out) { fprintf(out, "%.6f %d\n", monotonic_seconds(), closed); fclose(out); }
+            }
+        }
         int ready = epoll_wait(epoll_fd, events, 256, 200);
         for (int i = 0; i < ready; i++) {
-            int connection;
-            while ((connection = accept4(events[i].data.fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) close(connection);
+            int connection, fd = events[i].data.fd;
+            while ((connection = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+                record(fd);
+                close(connection);
+            }
         }
     }
+    if (dump_path) write_dump(dump_path, count);
     return 0;
 }

@@ -7,7 +7,8 @@
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
 # Environment: CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
-# WARMUP, WINDOW, START_TIMEOUT, TOOLS.
+# WARMUP, WINDOW, START_TIMEOUT, TOOLS; LISTENER: bench-listener.c's binary, used in `record` mode with
+# $OUT/addresses.txt and $OUT/victims.txt (without it, health-bench.py's Python listener).
 set -u
 : "${CONF:?}" "${COUNT:?}" "${VICTIMS:?}" "${KEEPALIVEDD:?}" "${OUT:?}" "${BENCH:?}"
 WARMUP=${WARMUP:-20} WINDOW=${WINDOW:-60} START_TIMEOUT=${START_TIMEOUT:-150} TOOLS=${TOOLS:-keepalived keepalivedd}
@@ -49,9 +50,14 @@ step "namespaces ready; $COUNT real servers; tools: $TOOLS; nproc $(nproc)"
 
 for tool in $TOOLS; do
     rm -f "$OUT/ready-$tool" "$OUT/closed-$tool"
-    ip netns exec rs "$PY" "$BENCH" listener --count "$COUNT" --victims "$(echo "$VICTIMS" | sed 's/@[0-9.]*//g')" \
-        --ready "$OUT/ready-$tool" --closed "$OUT/closed-$tool" --dump "$OUT/arrivals-$tool.bin" \
-        >"$OUT/listener-$tool.log" 2>&1 &
+    if [[ -n ${LISTENER:-} ]]; then
+        ip netns exec rs "$LISTENER" record 80 "$OUT/addresses.txt" "$OUT/victims.txt" "$OUT/ready-$tool" \
+            "$OUT/closed-$tool" "$OUT/arrivals-$tool.bin" >"$OUT/listener-$tool.log" 2>&1 &
+    else
+        ip netns exec rs "$PY" "$BENCH" listener --count "$COUNT" --victims "$(echo "$VICTIMS" | sed 's/@[0-9.]*//g')" \
+            --ready "$OUT/ready-$tool" --closed "$OUT/closed-$tool" --dump "$OUT/arrivals-$tool.bin" \
+            >"$OUT/listener-$tool.log" 2>&1 &
+    fi
     lpid=$!
     if ! wait_file "$OUT/ready-$tool" 120; then
         result "${tool}_start_s" listener_not_ready

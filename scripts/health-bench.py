@@ -346,7 +346,14 @@ def main() -> int:
     middle = args.services // 2
     victim_indexes = [middle * args.reals + r for r in range(0, args.reals, max(1, args.reals // 4))][:4]
     victims = ",".join(f"{real_address(i)}@{service_address(middle)}" for i in victim_indexes)
+    # The listener: bench-listener.c (a C epoll loop; the Python one below cannot accept thousands of
+    # connections per second under emulation), built here into the shared work directory.
+    listener = work / "bench-listener"
+    subprocess.run(["cc", "-O2", "-o", str(listener), str(REPO / "scripts/bench-listener.c")], check=True)
+    (work / "addresses.txt").write_text("".join(f"{real_address(i)}\n" for i in range(total)))
+    (work / "victims.txt").write_text("".join(f"{real_address(i)}\n" for i in victim_indexes))
     env = {"CONF": config, "COUNT": total, "VICTIMS": victims, "KEEPALIVEDD": args.keepalivedd.resolve(),
+           "LISTENER": listener,
            "OUT": work, "BENCH": Path(__file__).resolve(), "WARMUP": args.warmup, "WINDOW": args.window,
            "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " ")}
     started = time.monotonic()

@@ -251,8 +251,13 @@ public final class HealthEngine: @unchecked Sendable {
         }
         let delay = max(deadline - now(), .zero)
         let (seconds, attoseconds) = delay.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000 + 1
-        timer.schedule(deadline: .now() + .nanoseconds(Int(nanoseconds)), repeating: .never, leeway: .nanoseconds(0))
+        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        // A grid instant up to `HealthCore.startTolerance` before the deadline starts the attempt
+        // too: an attempt due just after an instant (its delay counted from a completion handled
+        // a little after the instant) does not wait for the next one.
+        let tolerance = UInt64(HealthCore.startTolerance.components.attoseconds / 1_000_000_000)
+        let wake = WakeGrid.instant(atOrAfter: DispatchTime.now().uptimeNanoseconds + nanoseconds - min(nanoseconds, tolerance))
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wake), repeating: .never, leeway: .nanoseconds(0))
     }
 }
 

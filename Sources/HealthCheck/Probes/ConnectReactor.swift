@@ -4,25 +4,22 @@ import Dispatch
 import Glibc
 #endif
 
-/// Watches many non-blocking connects for one serial queue with a single epoll set: one Dispatch
-/// read source on the epoll descriptor wakes the queue when any socket is writable, and one timer,
-/// armed only when the earliest deadline moves, ends the connects that ran out of time. A connect
-/// then costs epoll_ctl calls on the queue's own thread, where a Dispatch source per socket and a
-/// dispatch_after per timeout each woke libdispatch's manager thread (the most expensive part of a
-/// check at thousands per second).
+/// Watches many non-blocking connects for one serial queue with a single epoll set, looked at on
+/// the engine's wake-up grid (`WakeGrid`): while connects are in flight, one timer wakes the queue
+/// at the next grid instant, where every socket that became writable is handled together and the
+/// connects that ran out of time end. A connect costs epoll_ctl calls on the queue's own thread and
+/// shares its wake-up with the others finishing and starting then; a Dispatch source per socket (or
+/// one read source for the set) woke libdispatch's manager thread and a worker for each.
 ///
 /// Thread safety: every stored `var` is read and written only on `queue` (`watch` and `unwatch` are
-/// called on it; the source's and the timer's handlers run on it), so the class may be shared
-/// although the compiler cannot check that.
+/// called on it; the timer's handler runs on it), so the class may be shared although the compiler
+/// cannot check that.
 final class ConnectReactor: @unchecked Sendable {
     /// How a watched connect ended.
     enum Event: Sendable {
         case writable
         case timedOut
     }
-
-    /// Timeouts fire at most this late, and the timer wakes at most once per this interval.
-    static let timerGranularityNanoseconds: UInt64 = 2_000_000
 
     private struct Watch {
         var deadline: UInt64
@@ -31,7 +28,6 @@ final class ConnectReactor: @unchecked Sendable {
 
     private let queue: DispatchQueue
     private let epollFD: Int32
-    private var readSource: (any DispatchSourceRead)?
     private let timer: any DispatchSourceTimer
     private var armedDeadline: UInt64?
     private var watches: [Int32: Watch] = [:]
@@ -52,16 +48,9 @@ final class ConnectReactor: @unchecked Sendable {
         timer.setEventHandler { [unowned self] in timerFired() }
         timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
         timer.resume()
-        if epollFD >= 0 {
-            let source = DispatchSource.makeReadSource(fileDescriptor: epollFD, queue: queue)
-            source.setEventHandler { [unowned self] in drain() }
-            source.resume()
-            readSource = source
-        }
     }
 
     deinit {
-        readSource?.cancel()
         timer.cancel()
         if epollFD >= 0 { close(epollFD) }
     }
@@ -71,10 +60,13 @@ final class ConnectReactor: @unchecked Sendable {
     func watch(_ fd: Int32, timeoutNanoseconds timeout: UInt64, handler: @escaping (Event) -> Void) -> Bool {
         guard epollFD >= 0 else { return false }
         guard kad_epoll_add_writable_once(epollFD, fd) == 0 else { return false }
-        let deadline = Self.now() + timeout
+        let now = Self.now()
+        let deadline = now + timeout
         watches[fd] = Watch(deadline: deadline, handler: handler)
         deadlines.push(Deadline(deadline: deadline, fd: fd))
-        if armedDeadline.map({ deadline < $0 }) ?? true { arm(at: deadline) }
+        // Look at the set at the next grid instant (the connect may finish any moment).
+        let look = WakeGrid.instant(after: now)
+        if armedDeadline.map({ look < $0 }) ?? true { arm(at: look) }
         return true
     }
 
@@ -84,7 +76,8 @@ final class ConnectReactor: @unchecked Sendable {
         kad_epoll_remove(epollFD, fd)
     }
 
-    private func drain() {
+    /// The sockets that became writable since the last look (handlers not called yet).
+    private func drain() -> [(Event) -> Void] {
         var fds = [Int32](repeating: -1, count: 256)
         var ready: [(Event) -> Void] = []
         while true {
@@ -97,12 +90,14 @@ final class ConnectReactor: @unchecked Sendable {
             }
             if Int(count) < fds.count { break }
         }
-        // Handlers may start new connects: call them once the set is consistent.
-        for handler in ready { handler(.writable) }
+        return ready
     }
 
+    /// A grid instant: finished connects, then the ones out of time; the timer stays on the grid
+    /// while connects are in flight.
     private func timerFired() {
         armedDeadline = nil
+        let ready = drain()
         let now = Self.now()
         var expired: [(Event) -> Void] = []
         while let first = deadlines.first, first.deadline <= now {
@@ -112,9 +107,10 @@ final class ConnectReactor: @unchecked Sendable {
             kad_epoll_remove(epollFD, first.fd)
             expired.append(watch.handler)
         }
-        if let next = deadlines.first {
-            arm(at: max(next.deadline, now + Self.timerGranularityNanoseconds))
-        }
+        while let first = deadlines.first, watches[first.fd]?.deadline != first.deadline { deadlines.popFirst() }
+        if !watches.isEmpty { arm(at: WakeGrid.instant(after: now)) }
+        // Handlers may start new connects: call them once the set is consistent.
+        for handler in ready { handler(.writable) }
         for handler in expired { handler(.timedOut) }
     }
 
