@@ -172,6 +172,8 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func timerFired() {
         armedDeadline = nil
+        // The connects that finished since the reactor last looked share this wake-up.
+        probeQueue.connects.look()
         perform(core.handle(.timer, at: now()))
     }
 

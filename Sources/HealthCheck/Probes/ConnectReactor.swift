@@ -93,6 +93,13 @@ final class ConnectReactor: @unchecked Sendable {
         return ready
     }
 
+    /// Handles the connects that finished and the ones out of time now (the engine calls it when
+    /// it wakes for its own reasons, so they share the wake-up).
+    func look() {
+        guard !watches.isEmpty else { return }
+        timerFired()
+    }
+
     /// A grid instant: finished connects, then the ones out of time; the timer stays on the grid
     /// while connects are in flight.
     private func timerFired() {
