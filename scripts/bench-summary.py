@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make bench's last step: one table of every benchmark, keepalivedd beside keepalived, from the JSON files
-the parts wrote (bench-out/bench-{conftest,ipvs,health,reload,vrrp}.json; a part that did not run is left
-out). Prints the table (Markdown, as the README carries it), writes it as OUT/bench-summary.json and draws
-OUT/bench-summary.png (keepalivedd's value as a share of keepalived's, per row; matplotlib).
+the parts wrote (bench-out/bench-{conftest,ipvs,health,health-10k,reload,vrrp}.json; a part that did not
+run is left out). Prints the table (Markdown, as the README carries it), writes it as
+OUT/bench-summary.json and draws OUT/bench-summary.png (keepalivedd's value as a share of keepalived's,
+per row; matplotlib).
 
     scripts/bench-summary.py [--out bench-out]
 """
@@ -173,7 +174,7 @@ def main() -> int:
     args = parser.parse_args()
     rows: list[dict] = []
     for name, build in (("conftest", conftest_rows), ("vrrp", vrrp_rows), ("ipvs", ipvs_rows),
-                        ("health", health_rows), ("reload", reload_rows)):
+                        ("health", health_rows), ("health-10k", health_rows), ("reload", reload_rows)):
         data = load(args.out, name)
         if data is None:
             print(f"bench-summary: no bench-{name}.json (that part did not run)")

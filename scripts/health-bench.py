@@ -13,7 +13,7 @@ guest, runs `keepalived -C` and then `keepalivedd -C` on the same config of N re
 Addresses: virtual servers 10.70.x.y:80 (namespace `bench`, where the daemon runs), real servers
 10.71.x.y:80 routed over a veth to namespace `rs`, where 10.71.0.0/16 is a local (AnyIP) route and the
 listener binds one socket per real server. Measured in the guest, under emulation: compare the two tools,
-not the absolute numbers. Writes OUT/bench-health.json and prints a table.
+not the absolute numbers. Writes OUT/bench-NAME.json (--name, default `health`) and prints a table.
 
 The same file is run inside the guest (by scripts/health-bench-guest.sh) as `listener`, `window` and
 `detect` helpers.
@@ -334,11 +334,12 @@ def main() -> int:
     parser.add_argument("--start-timeout", type=float, default=150, help="seconds allowed to fill the table")
     parser.add_argument("--tools", default="keepalived,keepalivedd")
     parser.add_argument("--out", type=Path, default=REPO / "bench-out")
+    parser.add_argument("--name", default="health", help="the report is OUT/bench-NAME.json")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before the VM is killed")
     args = parser.parse_args()
 
     total = args.services * args.reals
-    work = fresh_workdir(args.out, "health")
+    work = fresh_workdir(args.out, args.name)
     config = work / "bench.conf"
     write_config(config, args.services, args.reals, args.delay_loop, args.connect_timeout, args.retry,
                  args.delay_before_retry)
@@ -390,7 +391,7 @@ def main() -> int:
             entry["lateness"] = lateness(read_dump(dump), start, end, args.delay_loop, skip)
         report[tool] = entry
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench-health.json").write_text(json.dumps(report, indent=2) + "\n")
+    (args.out / f"bench-{args.name}.json").write_text(json.dumps(report, indent=2) + "\n")
 
     def fmt(value, spec: str = ".1f", unit: str = "") -> str:
         return "-" if value is None else f"{value:{spec}}{unit}"
@@ -421,7 +422,7 @@ def main() -> int:
         print(f"{label:36}" + "".join(f"{cell(report[tool]):>14}" for tool in tools))
     print(f"detection bound: delay_loop + retry x delay_before_retry = {bound_refused} s when refused (RST); "
           f"{bound_timeout} s when connects time out")
-    print(f"wrote {args.out / 'bench-health.json'}")
+    print(f"wrote {args.out / f'bench-{args.name}.json'}")
     return 0 if "done" in results.get("phase", "") else 1
 
 
