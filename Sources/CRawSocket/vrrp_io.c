@@ -216,6 +216,17 @@ int kad_vrrp_link_monitor_open(void) {
     return fd;
 }
 
+int kad_address_monitor_open(void) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return -errno;
+    struct sockaddr_nl address;
+    memset(&address, 0, sizeof(address));
+    address.nl_family = AF_NETLINK;
+    address.nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+    if (bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0) return fail_close(fd);
+    return fd;
+}
+
 int kad_vrrp_link_parse(const void *buf, size_t len, struct kad_vrrp_link_event *events, int max) {
     int count = 0;
     int remaining = (int)len;

@@ -5,6 +5,7 @@ import Foundation
 import HealthCheck
 import IPVSSync
 import Synchronization
+import VRRP
 
 /// `keepalivedd -C`: the checker/LVS half. On start it applies the configuration's IPVS table as
 /// keepalived has it before any check (real servers with `alpha` down, the others up), then the
@@ -41,6 +42,8 @@ public final class CheckerDaemon: Sendable {
     let signalSources = Mutex<SignalSources?>(nil)
     let live: LiveHealth
     let engine = Mutex<HealthEngine?>(nil)
+    /// Address events for `ha_suspend` (opened once a configuration has such a virtual server).
+    let addressMonitor = Mutex<AddressMonitor?>(nil)
     /// Incremented on the engine's queue when a reload completes, so snapshots of the previous
     /// configuration that are still on their way are recognised and dropped.
     let engineGeneration = Mutex(0)
@@ -158,6 +161,7 @@ public final class CheckerDaemon: Sendable {
         }
         reconcile(reason: "reload")
         state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
+        followAddresses()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
         log.detail("Reload finished in \(String(format: "%.1f", elapsed)) ms")
     }

@@ -3,6 +3,7 @@ import Dispatch
 import HealthCheck
 import IPVSSync
 import Synchronization
+import VRRP
 
 /// The checker daemon's health engine: started after the first reconcile, its snapshots
 /// reconciled into the kernel, reloaded with the configuration, stopped before the teardown.
@@ -14,6 +15,37 @@ extension CheckerDaemon {
                                   probeFactory: live.probeFactory, callbacks: healthCallbacks())
         self.engine.withLock { $0 = engine }
         engine.start()
+        followAddresses()
+    }
+
+    /// `ha_suspend` after start: when an address of this host is added or removed (a VRRP master
+    /// taking or releasing a VIP, in this process or another), every suspending virtual server is
+    /// told whether its address is local now (the engine ignores what did not change).
+    func followAddresses() {
+        let config = state.withLock { $0.config }
+        guard config.virtualServers.contains(where: \.haSuspend) else { return }
+        addressMonitor.withLock { current in
+            guard current == nil else { return }
+            do {
+                let monitor = try AddressMonitor()
+                monitor.start(on: queue) { [weak self] in self?.addressesChanged() }
+                current = monitor
+            } catch {
+                log.error("ha_suspend: cannot follow address changes: \(error)")
+            }
+        }
+        // An address may have come or gone before the monitor was open.
+        addressesChanged()
+    }
+
+    /// Tells the engine which suspending virtual servers have their address on this host.
+    func addressesChanged() {
+        let config = state.withLock { $0.config }
+        guard let engine = engine.withLock({ $0 }) else { return }
+        let local = HostAddresses.localVirtualServers(of: config)
+        for index in config.virtualServers.indices where config.virtualServers[index].haSuspend {
+            engine.virtualAddress(of: index, isLocal: local.contains(index))
+        }
     }
 
     /// Where the engine's actions go; called on the engine's queue.

@@ -60,6 +60,10 @@ struct kad_vrrp_link_event {
 /// Opens a non-blocking NETLINK_ROUTE socket subscribed to RTNLGRP_LINK. Returns fd or -errno.
 int kad_vrrp_link_monitor_open(void);
 
+/* An rtnetlink socket subscribed to IPv4 and IPv6 address events (RTMGRP_IPV4_IFADDR,
+ * RTMGRP_IPV6_IFADDR), non-blocking; returns the descriptor or -errno. */
+int kad_address_monitor_open(void);
+
 /// Parses one netlink datagram into at most `max` link events; returns how many.
 int kad_vrrp_link_parse(const void *buf, size_t len, struct kad_vrrp_link_event *events, int max);
 

@@ -1,6 +1,5 @@
 import CRawSocket
 import Dispatch
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,13 +28,7 @@ public final class LinkMonitor: Sendable {
         }
     }
 
-    private let descriptor: Int32
-    private let state = Mutex(MonitorState())
-
-    private struct MonitorState {
-        var source: (any DispatchSourceRead)?
-        var closed = false
-    }
+    private let owned: OwnedDescriptor
 
     /// Opens the netlink socket and subscribes to link events.
     public init() throws(VRRPIOError) {
@@ -43,47 +36,30 @@ public final class LinkMonitor: Sendable {
         guard result >= 0 else {
             throw VRRPIOError(operation: "open rtnetlink link monitor", negativeErrno: Int(result))
         }
-        descriptor = result
+        owned = OwnedDescriptor(result)
     }
-
-    deinit { close() }
 
     /// Starts delivering events to `handler` on `queue`. `overflow` is called (on `queue`) when the
     /// kernel dropped events (ENOBUFS): the caller should re-query the interfaces it cares about.
     /// Call once.
     public func start(on queue: DispatchQueue, overflow: (@Sendable () -> Void)? = nil,
                       handler: @escaping @Sendable (Event) -> Void) {
-        let descriptor = self.descriptor
-        state.withLock { state in
-            guard !state.closed, state.source == nil else { return }
-            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-            source.setEventHandler {
-                var buffer = [UInt8](repeating: 0, count: 32 * 1024)
-                for _ in 0..<64 {
-                    let length = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-                    if length < 0 {
-                        if errno == ENOBUFS { overflow?(); continue }
-                        break
-                    }
-                    for event in Self.parse(Array(buffer[0..<length])) { handler(event) }
+        let descriptor = owned.descriptor
+        owned.startReading(on: queue) {
+            var buffer = [UInt8](repeating: 0, count: 32 * 1024)
+            for _ in 0..<64 {
+                let length = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                if length < 0 {
+                    if errno == ENOBUFS { overflow?(); continue }
+                    break
                 }
+                for event in Self.parse(Array(buffer[0..<length])) { handler(event) }
             }
-            source.setCancelHandler { _ = Glibc.close(descriptor) }
-            state.source = source
-            source.resume()
         }
     }
 
     /// Stops watching and closes the socket.
-    public func close() {
-        let descriptor = self.descriptor
-        state.withLock { state in
-            guard !state.closed else { return }
-            state.closed = true
-            // A started read source owns the descriptor: its cancel handler closes it.
-            if let source = state.source { source.cancel() } else { _ = Glibc.close(descriptor) }
-        }
-    }
+    public func close() { owned.close() }
 
     /// The link events in one netlink datagram.
     static func parse(_ datagram: [UInt8]) -> [Event] {

@@ -81,13 +81,7 @@ public final class VRRPSocket: Sendable {
     public let configuration: Configuration
     /// The interface's index, resolved when opening.
     public let interfaceIndex: Int32
-    private let descriptor: Int32
-    private let state = Mutex(ReadState())
-
-    private struct ReadState {
-        var source: (any DispatchSourceRead)?
-        var closed = false
-    }
+    private let owned: OwnedDescriptor
 
     /// Opens and configures the socket in the calling thread's network namespace.
     public init(_ configuration: Configuration) throws(VRRPIOError) {
@@ -111,10 +105,8 @@ public final class VRRPSocket: Sendable {
         guard result >= 0 else { throw VRRPIOError(operation: operation, negativeErrno: Int(result)) }
         self.configuration = configuration
         self.interfaceIndex = Int32(index)
-        self.descriptor = result
+        self.owned = OwnedDescriptor(result)
     }
-
-    deinit { close() }
 
     /// Where adverts go: each unicast peer, or the multicast group.
     public var advertisementDestinations: [IPAddress] {
@@ -128,9 +120,8 @@ public final class VRRPSocket: Sendable {
         let sourceBytes = configuration.isIPv6 ? configuration.unicastSource.map(IOAddressBytes.bytes(of:)) : nil
         let family = configuration.isIPv6 ? AF_INET6 : AF_INET
         let index = configuration.isIPv6 ? interfaceIndex : 0
-        let result = state.withLock { state -> Int in
-            guard !state.closed else { return -Int(EBADF) }
-            return bytes.withUnsafeBytes { payload in
+        let result = owned.whileOpen { descriptor -> Int in
+            bytes.withUnsafeBytes { payload in
                 destinationBytes.withUnsafeBufferPointer { destinationPointer in
                     Self.withOptionalBytes(sourceBytes) { sourcePointer in
                         kad_vrrp_send(descriptor, family, payload.baseAddress, payload.count,
@@ -138,7 +129,7 @@ public final class VRRPSocket: Sendable {
                     }
                 }
             }
-        }
+        } ?? -Int(EBADF)
         guard result >= 0 else {
             throw VRRPIOError(operation: "send VRRP packet to \(destination) on \(configuration.interface)",
                               negativeErrno: result)
@@ -148,32 +139,17 @@ public final class VRRPSocket: Sendable {
     /// Starts delivering received datagrams to `handler` on `queue`. Reads never block; each wake-up
     /// drains what is queued (at most 64 datagrams, the rest on the next wake-up). Call once.
     public func startReceiving(on queue: DispatchQueue, handler: @escaping @Sendable (VRRPReceivedPacket) -> Void) {
-        let descriptor = self.descriptor
-        state.withLock { state in
-            guard !state.closed, state.source == nil else { return }
-            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-            source.setEventHandler {
-                for _ in 0..<64 {
-                    guard let packet = Self.receiveOne(descriptor) else { break }
-                    handler(packet)
-                }
+        let descriptor = owned.descriptor
+        owned.startReading(on: queue) {
+            for _ in 0..<64 {
+                guard let packet = Self.receiveOne(descriptor) else { break }
+                handler(packet)
             }
-            source.setCancelHandler { _ = Glibc.close(descriptor) }
-            state.source = source
-            source.resume()
         }
     }
 
     /// Stops receiving and closes the socket. Further sends fail with EBADF.
-    public func close() {
-        let descriptor = self.descriptor
-        state.withLock { state in
-            guard !state.closed else { return }
-            state.closed = true
-            // A started read source owns the descriptor: its cancel handler closes it.
-            if let source = state.source { source.cancel() } else { _ = Glibc.close(descriptor) }
-        }
-    }
+    public func close() { owned.close() }
 
     /// Reads one datagram, or nil when none is queued (or on a read error).
     static func receiveOne(_ descriptor: Int32) -> VRRPReceivedPacket? {

@@ -5,7 +5,9 @@ a veth link, and three virtual servers on the director (the scenario's namespace
 
 - 10.50.0.1:80, DR, TCP_CHECK: a failed server is removed;
 - 10.50.0.2:80, DR, HTTP_GET with inhibit_on_failure: a failed server stays at weight 0;
-- 10.50.0.3:80, NAT, HTTP_GET, quorum 2 with a sorry server: losing one server loses quorum.
+- 10.50.0.3:80, NAT, HTTP_GET, quorum 2 with a sorry server: losing one server loses quorum;
+- 10.50.0.4:80, DR, TCP_CHECK with ha_suspend: its checker runs only while 10.50.0.4 is on the director,
+  which it is for a few seconds after both servers are up.
 
 With the same config against the same servers, first keepalived -C and then keepalivedd -C go through the
 same steps: both servers up, one stopped, both stopped, both started again. At each step the table
@@ -124,6 +126,22 @@ virtual_server 10.50.0.3 80 {
         }
     }
 }
+
+virtual_server 10.50.0.4 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    ha_suspend
+    real_server 10.50.1.1 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
 """
 
 HEALTH_SCRIPT = """\
@@ -194,6 +212,11 @@ steps() {{
     wait_until 60 bash -c "ipvsadm -Sn | grep -q '^-A'"
     wait_stable 40
     capture "${{who}}_both_up" ipvsadm -Sn
+    # ha_suspend: 10.50.0.4's checker runs only while that address is on this host.
+    ip addr add 10.50.0.4/32 dev lo
+    sleep 4
+    ip addr del 10.50.0.4/32 dev lo
+    sleep 3
     stop_server 1
     wait_stable 40
     capture "${{who}}_one_down" ipvsadm -Sn
@@ -299,6 +322,18 @@ def test_alert_mails_match_keepalived(health):
     assert any("Realserver" in subject for subject, _ in theirs), f"keepalived mailed no real server: {theirs}"
     assert ours == theirs, ("keepalived mailed:\n" + "\n".join(map(str, theirs))
                             + "\nkeepalivedd mailed:\n" + "\n".join(map(str, ours)) + _logs(health))
+
+
+@pytest.mark.lab(HEALTH)
+def test_ha_suspend_follows_the_address_as_keepalived_does(health):
+    """The ha_suspend checker is suspended at start, activated when 10.50.0.4 is added and suspended again when
+    it is removed, with keepalived's lines in keepalived's order."""
+    def lines(text: str) -> list[str]:
+        return [line.split(": ", 1)[-1] for line in text.splitlines()
+                if re.search(r"(Activating|Suspending|Deactivating) healthchecker for service .* for VS \[10\.50\.0\.4\]", line)]
+    theirs, ours = lines(health.output("k_log")), lines(health.output("d_log"))
+    assert any(line.startswith("Activating") for line in theirs), f"keepalived never activated: {theirs}" + _logs(health)
+    assert ours == theirs, f"keepalived: {theirs}\nkeepalivedd: {ours}" + _logs(health)
 
 
 @pytest.mark.lab(HEALTH)
