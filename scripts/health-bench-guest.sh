@@ -7,10 +7,10 @@
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
 # Environment: CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
-# WARMUP, WINDOW, START_TIMEOUT, TOOLS; LISTENER: bench-listener.c's binary, used in `record` mode with
-# $OUT/addresses.txt and $OUT/victims.txt (without it, health-bench.py's Python listener).
+# WARMUP, WINDOW, START_TIMEOUT, TOOLS, LISTENER (bench-listener.c's binary, run in `record` mode on
+# $OUT/addresses.txt and $OUT/victims.txt).
 set -u
-: "${CONF:?}" "${COUNT:?}" "${VICTIMS:?}" "${KEEPALIVEDD:?}" "${OUT:?}" "${BENCH:?}"
+: "${CONF:?}" "${COUNT:?}" "${VICTIMS:?}" "${KEEPALIVEDD:?}" "${OUT:?}" "${BENCH:?}" "${LISTENER:?}"
 WARMUP=${WARMUP:-20} WINDOW=${WINDOW:-60} START_TIMEOUT=${START_TIMEOUT:-150} TOOLS=${TOOLS:-keepalived keepalivedd}
 PY=/usr/bin/python3
 . "$(dirname "${BASH_SOURCE[0]}")/bench-guest-lib.sh"
@@ -50,14 +50,8 @@ step "namespaces ready; $COUNT real servers; tools: $TOOLS; nproc $(nproc)"
 
 for tool in $TOOLS; do
     rm -f "$OUT/ready-$tool" "$OUT/closed-$tool"
-    if [[ -n ${LISTENER:-} ]]; then
-        ip netns exec rs "$LISTENER" record 80 "$OUT/addresses.txt" "$OUT/victims.txt" "$OUT/ready-$tool" \
-            "$OUT/closed-$tool" "$OUT/arrivals-$tool.bin" >"$OUT/listener-$tool.log" 2>&1 &
-    else
-        ip netns exec rs "$PY" "$BENCH" listener --count "$COUNT" --victims "$(echo "$VICTIMS" | sed 's/@[0-9.]*//g')" \
-            --ready "$OUT/ready-$tool" --closed "$OUT/closed-$tool" --dump "$OUT/arrivals-$tool.bin" \
-            >"$OUT/listener-$tool.log" 2>&1 &
-    fi
+    ip netns exec rs "$LISTENER" record 80 "$OUT/addresses.txt" "$OUT/victims.txt" "$OUT/ready-$tool" \
+        "$OUT/closed-$tool" "$OUT/arrivals-$tool.bin" >"$OUT/listener-$tool.log" 2>&1 &
     lpid=$!
     if ! wait_file "$OUT/ready-$tool" 120; then
         result "${tool}_start_s" listener_not_ready

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Health-check benchmark: boots the lab VM (Debian's kernel with IPVS, under QEMU emulation) and, in one
 guest, runs `keepalived -C` and then `keepalivedd -C` on the same config of N real servers with TCP_CHECK
-(delay_loop 1), all answered by one epoll listener process in a second network namespace:
+(delay_loop 1), all answered by one listener process (scripts/bench-listener.c) in a second network
+namespace:
 
 - CPU seconds per minute of the daemon's process tree (utime+stime, children included) and peak RSS
   (VmHWM summed over the tree), over a window after a warm-up;
@@ -15,8 +16,7 @@ Addresses: virtual servers 10.70.x.y:80 (namespace `bench`, where the daemon run
 listener binds one socket per real server. Measured in the guest, under emulation: compare the two tools,
 not the absolute numbers. Writes OUT/bench-NAME.json (--name, default `health`) and prints a table.
 
-The same file is run inside the guest (by scripts/health-bench-guest.sh) as `listener`, `window` and
-`detect` helpers.
+The same file is run inside the guest (by scripts/health-bench-guest.sh) as `window` and `detect` helpers.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ import argparse
 import array
 import json
 import os
-import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -65,67 +63,6 @@ def write_config(path: Path, services: int, reals: int, delay_loop: int, connect
 # ---------------------------------------------------------------------------------------------------------
 # Guest helpers
 # ---------------------------------------------------------------------------------------------------------
-
-def run_listener(args: argparse.Namespace) -> int:
-    """One listening socket per real server; accepts and closes, recording time.monotonic() per arrival.
-
-    SIGUSR1 closes the victims' sockets (and writes the time to --closed); SIGTERM dumps the arrivals to
-    --dump (u32 count, u32 per-server counts, then f64 times server by server) and exits.
-    """
-    addresses = [real_address(index) for index in range(args.count)]
-    victims = set(args.victims.split(",")) if args.victims else set()
-    sockets: dict[int, socket.socket] = {}
-    index_of: dict[int, int] = {}
-    times = [array.array("d") for _ in addresses]
-    epoll = select.epoll()
-    for index, address in enumerate(addresses):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((address, PORT))
-        sock.listen(256)
-        sock.setblocking(False)
-        sockets[sock.fileno()] = sock
-        index_of[sock.fileno()] = index
-        epoll.register(sock.fileno(), select.EPOLLIN)
-    flags = {"close": False, "stop": False}
-    signal.signal(signal.SIGUSR1, lambda *_: flags.__setitem__("close", True))
-    signal.signal(signal.SIGTERM, lambda *_: flags.__setitem__("stop", True))
-    Path(args.ready).write_text(f"{len(sockets)}\n")
-    monotonic = time.monotonic
-    accepts = 0
-    while not flags["stop"]:
-        if flags["close"]:
-            flags["close"] = False
-            closed = 0
-            for fd, index in list(index_of.items()):
-                if addresses[index] in victims:
-                    epoll.unregister(fd)
-                    sockets.pop(fd).close()
-                    del index_of[fd]
-                    closed += 1
-            Path(args.closed).write_text(f"{monotonic():.6f} {closed}\n")
-        for fd, _ in epoll.poll(0.5):
-            sock = sockets.get(fd)
-            if sock is None:
-                continue
-            record = times[index_of[fd]].append
-            while True:
-                try:
-                    conn, _ = sock._accept()  # a bare fd: no socket object per connection
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError:
-                    break
-                record(monotonic())
-                os.close(conn)
-                accepts += 1
-    with open(args.dump, "wb") as dump:
-        array.array("I", [len(times)]).tofile(dump)
-        array.array("I", [len(t) for t in times]).tofile(dump)
-        for t in times:
-            t.tofile(dump)
-    return 0
-
 
 def read_dump(path: Path) -> list[array.array]:
     data = path.read_bytes()
@@ -298,16 +235,10 @@ def to_float(value: str | None) -> float | None:
 
 
 def main() -> int:
-    helpers = {"listener": run_listener, "window": run_window, "detect": run_detect}
+    helpers = {"window": run_window, "detect": run_detect}
     if len(sys.argv) > 1 and sys.argv[1] in helpers:
         sub = argparse.ArgumentParser(prog=f"health-bench.py {sys.argv[1]}")
-        if sys.argv[1] == "listener":
-            sub.add_argument("--count", type=int, required=True)
-            sub.add_argument("--victims", default="")
-            sub.add_argument("--ready", required=True)
-            sub.add_argument("--closed", required=True)
-            sub.add_argument("--dump", required=True)
-        elif sys.argv[1] == "window":
+        if sys.argv[1] == "window":
             sub.add_argument("--pid", type=int, required=True)
             sub.add_argument("--listener-pid", type=int, required=True)
             sub.add_argument("--warmup", type=float, default=20)
@@ -347,7 +278,7 @@ def main() -> int:
     middle = args.services // 2
     victim_indexes = [middle * args.reals + r for r in range(0, args.reals, max(1, args.reals // 4))][:4]
     victims = ",".join(f"{real_address(i)}@{service_address(middle)}" for i in victim_indexes)
-    # The listener: bench-listener.c (a C epoll loop; the Python one below cannot accept thousands of
+    # The listener: bench-listener.c in record mode (a Python accept loop cannot take thousands of
     # connections per second under emulation), built here into the shared work directory.
     listener = work / "bench-listener"
     subprocess.run(["cc", "-O2", "-o", str(listener), str(REPO / "scripts/bench-listener.c")], check=True)
