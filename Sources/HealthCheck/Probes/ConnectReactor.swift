@@ -114,7 +114,6 @@ final class ConnectReactor: @unchecked Sendable {
             kad_epoll_remove(epollFD, first.fd)
             expired.append(watch.handler)
         }
-        while let first = deadlines.first, watches[first.fd]?.deadline != first.deadline { deadlines.popFirst() }
         if !watches.isEmpty { arm(at: WakeGrid.instant(after: now)) }
         // Handlers may start new connects: call them once the set is consistent.
         for handler in ready { handler(.writable) }
