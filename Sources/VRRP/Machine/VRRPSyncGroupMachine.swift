@@ -63,7 +63,9 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
             let allOwners = members.allSatisfy { $0.settings.isAddressOwner && $0.settings.initialState == .master }
             // keepalived runs the group's notifies (and sends its mail) for the state it starts in,
             // before its members'.
-            enter(allOwners ? .master : .backup, &output)
+            let first: VRRPMachineState = allOwners ? .master : .backup
+            take(first, &output)
+            notifyEntered(first, &output)
         }
         let targets: [Int]
         switch event {
@@ -115,12 +117,11 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
             pending.append((index, deliver(.sync(.goMaster), to: index, at: now, &output)))
         case .syncRequest(.leaveFault):
             guard members.allSatisfy({ $0.tracking.faultCount == 0 }) else { return }
-            output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: .backup)))
-            state = .backup
+            take(.backup, &output)
             for other in members.indices where members[other].state == .fault {
                 pending.append((other, deliver(.sync(.leaveFault), to: other, at: now, &output)))
             }
-            runNotifies(stateName: "BACKUP", script: notify.backup, &output)
+            notifyEntered(.backup, &output)
         default:
             break
         }
@@ -133,29 +134,28 @@ public struct VRRPSyncGroupMachine: Sendable, Equatable {
                                  needs: (VRRPMachineState) -> Bool) {
         output.append(VRRPGroupAction(instance: nil, action: .log(
             VRRPLogLine("VRRP_Group(\(name)) Syncing instances to \(target.rawValue) state"))))
-        output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: target)))
-        state = target
+        take(target, &output)
         for other in members.indices where other != trigger && needs(members[other].state) {
             pending.append((other, deliver(.sync(command), to: other, at: now, &output)))
         }
-        runNotifies(stateName: target.rawValue, script: script(for: target), &output)
+        notifyEntered(target, &output)
     }
 
-    /// Starting: the group takes its first state and announces it like any change.
-    private mutating func enter(_ target: VRRPMachineState, _ output: inout [VRRPGroupAction]) {
+    /// The group's own state change (the shell mails it); its notifies follow the members'.
+    private mutating func take(_ target: VRRPMachineState, _ output: inout [VRRPGroupAction]) {
         output.append(VRRPGroupAction(instance: nil, action: .syncGroupStateChanged(group: name, from: state, to: target)))
         state = target
-        runNotifies(stateName: target.rawValue, script: script(for: target), &output)
     }
 
-    /// The group's notify_master / notify_backup / notify_fault.
-    private func script(for state: VRRPMachineState) -> NotifyScript? {
-        switch state {
+    /// The group's notify_master / notify_backup / notify_fault for the state it entered, then `notify`.
+    private func notifyEntered(_ target: VRRPMachineState, _ output: inout [VRRPGroupAction]) {
+        let script: NotifyScript? = switch target {
         case .master: notify.master
         case .backup: notify.backup
         case .fault: notify.fault
         case .initial: nil
         }
+        runNotifies(stateName: target.rawValue, script: script, &output)
     }
 
     /// The group's own script, then `notify` with `GROUP NAME STATE 0`.
