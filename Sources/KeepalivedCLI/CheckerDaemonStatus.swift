@@ -92,9 +92,10 @@ extension CheckerDaemon {
         let rs = virtualServer.realServers[index]
         guard SMTPAlertPolicy.isDue(realServer: rs, of: virtualServer, globalDefs: globals),
               alert.realServerChanged || !globals.noCheckerEmails else { return }
-        let sender = DaemonServices.shared.alerter(for: globals)
-        sender.send(.realServer(routerID: sender.routerID, realServer: virtualServer.displayName(of: rs.address, port: rs.port),
-                                virtualServer: virtualServer.displayName, isUp: alert.realServerUp, body: alert.body))
+        DaemonServices.shared.mail(with: globals) {
+            .realServer(routerID: $0, realServer: virtualServer.displayName(of: rs.address, port: rs.port),
+                        virtualServer: virtualServer.displayName, isUp: alert.realServerUp, body: alert.body)
+        }
     }
 
     /// Mail for a virtual server's quorum decision (when its smtp_alert says so); `virtualServer`
@@ -103,7 +104,8 @@ extension CheckerDaemon {
     func alertQuorum(_ notice: QuorumNotice, of virtualServer: VirtualServer) {
         let globals = live.globals
         guard SMTPAlertPolicy.isDue(virtualServer: virtualServer, globalDefs: globals) else { return }
-        let sender = DaemonServices.shared.alerter(for: globals)
-        sender.send(.quorum(routerID: sender.routerID, virtualServer: virtualServer.displayName, notice: notice))
+        DaemonServices.shared.mail(with: globals) {
+            .quorum(routerID: $0, virtualServer: virtualServer.displayName, notice: notice)
+        }
     }
 }

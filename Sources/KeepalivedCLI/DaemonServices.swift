@@ -113,8 +113,14 @@ final class DaemonServices: Sendable {
 
     // MARK: Mail
 
-    /// The alerter for `config` (made anew when its mail settings changed).
-    func alerter(for globalDefs: GlobalDefs) -> SMTPAlerter {
+    /// Sends the alert `make` words for the router id of `globalDefs`, in the background.
+    func mail(with globalDefs: GlobalDefs, _ make: (_ routerID: String) -> SMTPAlert) {
+        let alerter = alerter(for: globalDefs)
+        alerter.send(make(alerter.routerID))
+    }
+
+    /// The alerter for `globalDefs` (made anew when its mail settings changed).
+    private func alerter(for globalDefs: GlobalDefs) -> SMTPAlerter {
         let settings = SMTPSettings(globalDefs: globalDefs, hostName: SMTPSettings.localHostName())
         return parts.withLock { parts in
             if let current = parts.alerter, current.settings == settings { return current }

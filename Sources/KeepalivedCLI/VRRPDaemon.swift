@@ -65,8 +65,7 @@ public final class VRRPDaemon: Sendable {
         guard let mailState = SMTPAlert.VRRPState(state),
               let group = config.syncGroups.first(where: { $0.name == name }),
               SMTPAlertPolicy.isDue(syncGroup: group, entering: mailState, globalDefs: config.globalDefs) else { return }
-        let alerter = DaemonServices.shared.alerter(for: config.globalDefs)
-        alerter.send(.vrrpSyncGroup(routerID: alerter.routerID, group: name, state: mailState))
+        DaemonServices.shared.mail(with: config.globalDefs) { .vrrpSyncGroup(routerID: $0, group: name, state: mailState) }
     }
 
     /// keepalived's mail for an instance entering MASTER, BACKUP or FAULT (when its smtp_alert
@@ -75,8 +74,7 @@ public final class VRRPDaemon: Sendable {
         guard let mailState = SMTPAlert.VRRPState(state),
               let instance = config.vrrpInstances.first(where: { $0.name == name }),
               SMTPAlertPolicy.isDue(instance: instance, entering: mailState, globalDefs: config.globalDefs) else { return }
-        let alerter = DaemonServices.shared.alerter(for: config.globalDefs)
-        alerter.send(.vrrpInstance(routerID: alerter.routerID, instance: name, state: mailState))
+        DaemonServices.shared.mail(with: config.globalDefs) { .vrrpInstance(routerID: $0, instance: name, state: mailState) }
     }
 
     /// Starts the VRRP half and never returns: exits 0 after a clean stop, 1 when it cannot start.
