@@ -103,6 +103,7 @@ public struct Checker: Sendable, Equatable, Encodable {
             vs.rs.checkers.removeLast()
             return
         }
+        vs.inheritTrackFileWeight()
         if let name = vs.checker.bfd?.name, vs.rs.checkers.dropLast().contains(where: { $0.bfd?.name == name }) {
             context.error("(\(vs.label)) BFD_CHECK - RS already monitoring \(name)", at: node)
             vs.rs.checkers.removeLast()
@@ -206,6 +207,17 @@ extension VirtualServerDraft {
         guard case .bfd(var value) = checker.details else { return }
         body(&value)
         checker.details = .bfd(value)
+    }
+
+    /// A FILE_CHECK without a `weight` of its own takes its track_file's weight and `reverse`
+    /// (an explicit `weight 0` is kept: a non-zero value is then a failure).
+    mutating func inheritTrackFileWeight() {
+        guard case .file(let file) = checker.details, file.$weight.location == nil,
+              let inherited = references.trackFileWeights[file.trackFile] else { return }
+        self.file {
+            $0.weight = inherited.weight
+            $0.reverse = inherited.reverse
+        }
     }
 
     /// keepalived's end-of-block checks that drop a checker.

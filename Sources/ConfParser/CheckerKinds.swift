@@ -111,7 +111,9 @@ public struct UDPCheck: Sendable, Equatable, Encodable {
 public struct FileCheck: Sendable, Equatable, Encodable {
     /// The name of a `track_file` block.
     @Sourced public var trackFile: String = ""
-    /// `weight N [reverse]`: the multiplier applied to the file's value, 1 by default.
+    /// `weight N [reverse|noreverse]`: the multiplier applied to the file's value; without it, the
+    /// track_file's weight and reverse. With weight 0 a non-zero value (with reverse: zero) is a
+    /// failure.
     @Sourced public var weight: Int = 1
     @Sourced public var reverse = false
 
@@ -253,11 +255,13 @@ extension Checker {
             }
             var reverse = false
             if node.arguments.count > 1 {
-                guard node.arguments[1] == "reverse" else {
+                switch node.arguments[1] {
+                case "reverse": reverse = true
+                case "noreverse": reverse = false
+                default:
                     context.error("unknown track file weight option \(node.arguments[1]) - ignoring", at: node)
                     return
                 }
-                reverse = true
             }
             draft.file { file in
                 file.$weight.set(weight, at: node.location)

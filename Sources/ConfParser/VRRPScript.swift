@@ -115,6 +115,11 @@ public struct TrackFileInit: Sendable, Encodable, Equatable {
     public var value: Int = 0
     /// Overwrite an existing file (otherwise only a missing file is created).
     public var overwrite: Bool = false
+
+    public init(value: Int = 0, overwrite: Bool = false) {
+        self.value = value
+        self.overwrite = overwrite
+    }
 }
 
 /// `track_file NAME { ... }` (also `vrrp_track_file`): a file whose number adjusts priorities.

@@ -42,10 +42,13 @@ struct VirtualServerDraft {
 struct CheckerReferences {
     var bfdInstances: [String]
     var trackFiles: [String]
+    /// Each track_file's `weight` and `reverse`: a FILE_CHECK without a weight of its own uses them.
+    var trackFileWeights: [String: (weight: Int, reverse: Bool)]
 
     init(_ config: Config) {
         bfdInstances = config.otherKeywords.compactMap { $0.keyword == "bfd_instance" ? $0.arguments.first : nil }
         trackFiles = config.trackFiles.map(\.name)
+        trackFileWeights = Dictionary(config.trackFiles.map { ($0.name, ($0.weight, $0.reverse)) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -209,6 +209,7 @@ public enum DesiredState {
                                    upperThreshold: member.upperThreshold, lowerThreshold: member.lowerThreshold,
                                    isSorryServer: member.isSorryServer, isInhibited: member.isInhibited)
         dest.logName = member.logName
+        dest.isAliveAtWeightZero = !member.isInhibited && member.weight == 0
         return dest
     }
 

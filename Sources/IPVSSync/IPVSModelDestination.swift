@@ -92,7 +92,7 @@ public struct IPVSDestinationKey: Hashable, Sendable, CustomStringConvertible {
 
 /// One real server of a virtual service as IPVS holds it.
 ///
-/// `isSorryServer`, `isInhibited` and `logName` are annotations for keepalived's log lines (a
+/// `isSorryServer`, `isInhibited`, `isAliveAtWeightZero` and `logName` are annotations for keepalived's log lines (a
 /// sorry server; held at weight 0 by inhibit_on_failure or sorry_server_inhibit; the name keepalived
 /// prints when it is not the destination's own, as in group services); they are not part of
 /// equality and dumps leave them unset.
@@ -108,6 +108,9 @@ public struct IPVSDestination: Sendable, Hashable, CustomStringConvertible {
     public var lowerThreshold: UInt32
     public var isSorryServer: Bool
     public var isInhibited: Bool
+    /// Up, but at weight 0 (e.g. FILE_CHECK took its weight down): leaving 0 is a weight change,
+    /// not keepalived's `Enabling` of an inhibited server.
+    public var isAliveAtWeightZero = false
     public var logName: String?
 
     public init(address: IPAddress, port: UInt16, forwarding: IPVSForwarding = .masquerade, weight: UInt32 = 1,

@@ -79,7 +79,9 @@ public enum IPVSOperation: Sendable, Equatable, CustomStringConvertible {
             if dest.isInhibited && dest.weight == 0 {
                 return "Disabling \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"
             }
-            if previous.weight == 0 {
+            // Back from inhibited; a server that was up at weight 0 (FILE_CHECK) only changes weight.
+            // A dumped destination has no annotations: its weight 0 is taken as inhibited.
+            if previous.weight == 0 && !previous.isAliveAtWeightZero {
                 return "Enabling \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"
             }
             return "Changing weight from \(previous.weight) to \(dest.weight) for active \(what) \(dest.displayName(in: service)) of VS \(service.displayName)"

@@ -37,10 +37,12 @@ public final class InMemoryBackend: IPVSBackend {
             for entry in table.entries {
                 table.modify(entry.service.key) { dumped in
                     dumped.service.virtualServerName = nil
-                    for dest in dumped.destinations where dest.isSorryServer || dest.isInhibited || dest.logName != nil {
+                    for dest in dumped.destinations
+                    where dest.isSorryServer || dest.isInhibited || dest.isAliveAtWeightZero || dest.logName != nil {
                         var plain = dest
                         plain.isSorryServer = false
                         plain.isInhibited = false
+                        plain.isAliveAtWeightZero = false
                         plain.logName = nil
                         dumped.upsert(plain)
                     }

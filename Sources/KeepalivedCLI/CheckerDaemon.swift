@@ -44,6 +44,8 @@ public final class CheckerDaemon: Sendable {
     let engine = Mutex<HealthEngine?>(nil)
     /// Address events for `ha_suspend` (opened once a configuration has such a virtual server).
     let addressMonitor = Mutex<AddressMonitor?>(nil)
+    /// inotify on the track files of FILE_CHECKs (opened when the configuration has some).
+    let trackFileWatcher = Mutex<TrackFileWatcher?>(nil)
     /// Incremented on the engine's queue when a reload completes, so snapshots of the previous
     /// configuration that are still on their way are recognised and dropped.
     let engineGeneration = Mutex(0)
@@ -84,6 +86,7 @@ public final class CheckerDaemon: Sendable {
         let daemon = CheckerDaemon(settings: settings, log: log, backend: backend, config: result.config)
         DaemonServices.shared.register(checker: daemon)
         daemon.queue.async {
+            daemon.prepareHealthChecks()
             daemon.reconcile(reason: "start")
             daemon.installSignalHandlers()
             daemon.startHealthChecks()

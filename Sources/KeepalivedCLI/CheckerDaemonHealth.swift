@@ -8,14 +8,80 @@ import VRRP
 /// The checker daemon's health engine: started after the first reconcile, its snapshots
 /// reconciled into the kernel, reloaded with the configuration, stopped before the teardown.
 extension CheckerDaemon {
-    /// Starts the checkers of the current configuration (on `queue`).
-    func startHealthChecks() {
+    /// Makes the engine of the current configuration, not started yet (on `queue`, before the
+    /// first reconcile). With FILE_CHECKs the first table already has their weights and faults,
+    /// as keepalived's has.
+    func prepareHealthChecks() {
         let config = state.withLock { $0.config }
+        // Watched before they are read: a change in between is delivered after the start.
+        watchTrackFiles(config)
+        let values = readTrackFiles(config, reloading: false)
         let engine = HealthEngine(config: config, localVirtualServers: HostAddresses.localVirtualServers(of: config),
-                                  probeFactory: live.probeFactory, callbacks: healthCallbacks())
+                                  trackFileValues: values, probeFactory: live.probeFactory, callbacks: healthCallbacks())
         self.engine.withLock { $0 = engine }
-        engine.start()
+        if !Self.checkedTrackFiles(config).isEmpty {
+            let snapshot = engine.snapshot
+            state.withLock { $0.health = snapshot }
+        }
+    }
+
+    /// Starts the checkers (on `queue`, after the first reconcile).
+    func startHealthChecks() {
+        engine.withLock { $0 }?.start()
         followAddresses()
+    }
+
+    // MARK: FILE_CHECK
+
+    /// The track files the FILE_CHECKs of a configuration follow.
+    static func checkedTrackFiles(_ config: Config) -> [TrackFile] {
+        var names = Set<String>()
+        for vs in config.virtualServers {
+            for rs in vs.realServers {
+                for checker in rs.checkers { if let name = checker.file?.trackFile { names.insert(name) } }
+            }
+        }
+        return config.trackFiles.filter { names.contains($0.name) }
+    }
+
+    /// Applies `init_file` and reads the checked track files (at start and on reload).
+    func readTrackFiles(_ config: Config, reloading: Bool) -> [String: Int] {
+        let files = Self.checkedTrackFiles(config)
+        for file in files {
+            if let line = file.writeInitialValue(reloading: reloading) { log.error(line) }
+        }
+        let (values, lines) = TrackFileWatcher.readAll(files)
+        log.info(lines: lines)
+        return values
+    }
+
+    /// Watches the checked track files of `config` (on `queue`), instead of those of the previous
+    /// configuration.
+    func watchTrackFiles(_ config: Config) {
+        let files = Self.checkedTrackFiles(config)
+        trackFileWatcher.withLock { current in
+            current?.cancel()
+            current = nil
+            guard !files.isEmpty else { return }
+            do {
+                let watcher = try TrackFileWatcher(files: files) { [log] event in
+                    if case .unwatchable(let line) = event { log.error(line) }
+                }
+                watcher.start(on: queue) { [weak self] event in self?.trackFileChanged(event) }
+                current = watcher
+            } catch {
+                log.error("FILE_CHECK: cannot watch the track files: \(error)")
+            }
+        }
+    }
+
+    /// A track file changed: its value goes to the engine.
+    func trackFileChanged(_ event: TrackFileWatcher.Event) {
+        switch event {
+        case .value(let name, let value): engine.withLock { $0 }?.trackFile(name, value: value)
+        case .invalid(let line): log.info(line)
+        case .unwatchable(let line): log.error(line)
+        }
     }
 
     /// `ha_suspend` after start: when an address of this host is added or removed (a VRRP master
@@ -53,8 +119,9 @@ extension CheckerDaemon {
         HealthEngine.Callbacks(
             onLog: { [log] lines in
                 // Why an attempt failed is logged with log_all_failures only: keepalived's -D does
-                // not show it either.
-                log.info(lines: lines.filter { !$0.isDetail }.map(\.text))
+                // not show it either. Lines it does show with -D (FILE_CHECK faults) are kept.
+                let withDetail = log.detailEnabled
+                log.info(lines: lines.filter { !$0.isDetail || (withDetail && $0.showsWithDetailFlag) }.map(\.text))
             },
             onScript: { [live, log] script, _ in
                 log.detail("Running \(script.command)")
@@ -87,6 +154,8 @@ extension CheckerDaemon {
         guard let engine = engine.withLock({ $0 }) else { return nil }
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<(snapshot: HealthSnapshot, generation: Int)?>(nil)
+        watchTrackFiles(config)
+        let values = readTrackFiles(config, reloading: true)
         engine.reload(config) { [self] in
             let generation = engineGeneration.withLock { value -> Int in
                 value += 1
@@ -98,6 +167,8 @@ extension CheckerDaemon {
             done.signal()
         }
         done.wait()
+        // Files that changed (or are now read from another path) since their last event.
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) { engine.trackFile(name, value: value) }
         return outcome.withLock { $0 }
     }
 

@@ -241,6 +241,22 @@ import Testing
         #expect(LVSTest.problems(after).first == "7:error:track_file tf not found")
     }
 
+    /// keepalived 2.2.7 (seen in the lab): without a weight of its own FILE_CHECK takes the
+    /// track_file's weight and reverse; an explicit `weight 0` stays 0; `noreverse` is known.
+    @Test func fileCheckerWeightFallsBackToItsTrackFile() throws {
+        let trackFile = "track_file tf {\n  file /tmp/tf\n  weight 5 reverse\n}\n"
+        let inherited = try #require(try first(checker("FILE_CHECK", "track_file tf", before: trackFile)).file)
+        #expect(inherited.weight == 5 && inherited.reverse && inherited.$weight.location == nil)
+        let zero = try #require(try first(checker("FILE_CHECK", "track_file tf\nweight 0", before: trackFile)).file)
+        #expect(zero.weight == 0 && !zero.reverse)
+        let own = checker("FILE_CHECK", "track_file tf\nweight 3 noreverse", before: trackFile)
+        #expect(LVSTest.problems(own) == [])
+        let file = try #require(try first(own).file)
+        #expect(file.weight == 3 && !file.reverse)
+        let plain = try #require(try first(checker("FILE_CHECK", "track_file tf", before: "track_file tf {\n  file /tmp/tf\n}\n")).file)
+        #expect(plain.weight == 1 && !plain.reverse)
+    }
+
     @Test func bfdCheckerNeedsAnEarlierBFDInstance() throws {
         let ok = checker("BFD_CHECK", "name b1", before: "bfd_instance b1 {\n}\n")
         #expect(LVSTest.problems(ok) == [])

@@ -28,8 +28,13 @@ public struct HealthCore: Sendable {
     /// The real-server side of the health state.
     struct ServerStatus: Sendable, Equatable {
         var alive: Bool
-        /// Effective weight (the configured one unless a `misc_dynamic` checker set another).
+        /// The configured weight, unless a `misc_dynamic` checker set another.
         var weight: Int
+        /// What the real server's FILE_CHECKs add (or, negative, take away).
+        var fileWeight = 0
+
+        /// The weight the server has in the table: keepalived keeps it within 0...INT_MAX.
+        var effectiveWeight: Int { min(max(weight + fileWeight, 0), HealthCore.maximumWeight) }
     }
 
     public internal(set) var virtualServers: [VirtualServer]
@@ -46,23 +51,32 @@ public struct HealthCore: Sendable {
     var warmupOffsets: [CheckerID: Duration]
     /// Due times of the checkers' next attempts (see `setNextAttempt`).
     var agenda = CheckerAgenda()
+    /// FILE_CHECKs (they have slots for their up state but are not scheduled), by checker and by
+    /// the track file they follow, and the last value of each track file.
+    var fileChecks: [CheckerID: FileTracking] = [:]
+    var fileChecksByName: [String: [CheckerID]] = [:]
+    var trackFileValues: [String: Int]
 
     /// The core for the virtual servers of `config`.
     /// - Parameters:
     ///   - warmupOffsets: each checker's share of its `warmup` before its first attempt (missing:
     ///     none); `randomWarmupOffsets(for:using:)` draws them like keepalived.
     ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
-    public init(config: Config, warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = []) {
+    ///   - trackFileValues: the values of the track files at start (FILE_CHECK; missing: 0).
+    public init(config: Config, warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = [],
+                trackFileValues: [String: Int] = [:]) {
         self.init(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
-                  warmupOffsets: warmupOffsets, localVirtualServers: localVirtualServers)
+                  warmupOffsets: warmupOffsets, localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
     }
 
     public init(virtualServers: [VirtualServer], checkerLogAllFailures: Bool = false,
-                warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = []) {
+                warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = [],
+                trackFileValues: [String: Int] = [:]) {
         self.virtualServers = virtualServers
         self.checkerLogAllFailures = checkerLogAllFailures
         self.warmupOffsets = warmupOffsets
         self.localVirtualServers = localVirtualServers
+        self.trackFileValues = trackFileValues
         // Sized once: growing dictionaries of 40,000 slots step by step moved them many times.
         let realServerCount = virtualServers.reduce(0) { $0 + $1.realServers.count }
         let checkerCount = virtualServers.reduce(0) { total, vs in vs.realServers.reduce(total) { $0 + $1.checkers.count } }
@@ -76,20 +90,28 @@ public struct HealthCore: Sendable {
                 let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
                 let serviceName = vs.displayName(of: rs.address, port: rs.port)
                 var ids: [CheckerID] = []
-                for (index, checker) in rs.checkers.enumerated() where checker.kind.polls {
+                for (index, checker) in rs.checkers.enumerated() where checker.kind.polls || checker.kind == .file {
                     let id = CheckerID(realServer: ref, index: index)
                     let settings = CheckerSettings(checker, serviceName: serviceName, virtualServerName: virtualServerName,
                                                    logAllFailures: checkerLogAllFailures)
                     var progress = CheckerProgress(isUp: !settings.alpha)
                     progress.enabled = !Self.suspends(vs) || localVirtualServers.contains(vsIndex)
+                    if let file = checker.file {
+                        // A file is read at once: no alpha, and it has run (keepalived's has_run).
+                        progress = CheckerProgress(isUp: true)
+                        progress.hasRun = true
+                        fileChecks[id] = FileTracking(file)
+                    } else {
+                        order.append(id)
+                    }
                     slots[id] = CheckerSlot(id: id, settings: settings, progress: progress)
                     ids.append(id)
                 }
-                order.append(contentsOf: ids)
                 checkersByServer[ref] = ids
                 servers[ref] = ServerStatus(alive: ids.allSatisfy { slots[$0]!.progress.isUp }, weight: rs.weight)
             }
         }
+        setUpFileChecks()
     }
 
     /// keepalived's random start: a uniform share of each checker's `warmup`.
@@ -140,7 +162,7 @@ public struct HealthCore: Sendable {
         return virtualServers[ref.virtualServer].realServers[ref.realServer].checkers[id.index]
     }
 
-    /// The checker's own verdict; nil for an unknown (or event-driven) checker.
+    /// The checker's own verdict (a FILE_CHECK's: not in FAULT); nil for an unknown checker.
     public func isUp(_ id: CheckerID) -> Bool? { slots[id]?.progress.isUp }
 
     /// When the checker's next attempt starts; nil while one is in flight or when not running.
@@ -164,7 +186,7 @@ public struct HealthCore: Sendable {
     /// The health state for the desired IPVS table: every real server's alive and effective
     /// weight, and, once started, every virtual server's quorum as decided with hysteresis.
     public var snapshot: HealthSnapshot {
-        HealthSnapshot(realServers: servers.mapValues { RealServerHealth(alive: $0.alive, weight: $0.weight) },
+        HealthSnapshot(realServers: servers.mapValues { RealServerHealth(alive: $0.alive, weight: $0.effectiveWeight) },
                        quorum: quorums.mapValues(\.isUp))
     }
 
@@ -179,6 +201,7 @@ public struct HealthCore: Sendable {
         case .timer: startDueAttempts(at: now, into: &actions)
         case .probeFinished(let id, let result): finish(id, result, at: now, into: &actions)
         case .virtualAddress(let index, let isLocal): setAddress(of: index, isLocal: isLocal, into: &actions)
+        case .trackFile(let name, let value): setTrackFile(name, value: value, into: &actions)
         case .stop: stop(into: &actions)
         }
         return Self.coalesced(actions)
@@ -208,6 +231,7 @@ public struct HealthCore: Sendable {
 
     /// Schedules a checker's first attempt: bootstrap delay plus its warmup share.
     mutating func schedule(first id: CheckerID, at now: Duration) {
+        guard slots[id]?.settings.polls == true else { return }
         setNextAttempt(id, now + Self.bootstrapDelay + (warmupOffsets[id] ?? .zero))
     }
 
@@ -290,7 +314,7 @@ public struct HealthCore: Sendable {
         var total = 0
         for rsIndex in virtualServers[vsIndex].realServers.indices {
             if let status = servers[RealServerRef(virtualServer: vsIndex, realServer: rsIndex)], status.alive {
-                total += max(status.weight, 0)
+                total += status.effectiveWeight
             }
         }
         return total

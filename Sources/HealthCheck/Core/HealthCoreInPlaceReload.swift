@@ -67,7 +67,7 @@ extension HealthCore {
             guard let slot = slots[id] else { continue }
             allUp = allUp && slot.progress.isUp
             keepsDynamicWeight = keepsDynamicWeight || slot.settings.miscDynamic
-            if slot.progress.nextAttempt == nil && !slot.progress.inFlight {
+            if slot.settings.polls && slot.progress.nextAttempt == nil && !slot.progress.inFlight {
                 setNextAttempt(id, now + slot.settings.delayLoop)
             }
         }

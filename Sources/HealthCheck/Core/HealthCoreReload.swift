@@ -50,7 +50,7 @@ extension HealthCore {
         let oldIndex = previousVirtualServers(for: newServers)
         let local = Set(oldIndex.compactMap { newIndex, old in localVirtualServers.contains(old) ? newIndex : nil })
         var core = HealthCore(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
-                              warmupOffsets: warmupOffsets, localVirtualServers: local)
+                              warmupOffsets: warmupOffsets, localVirtualServers: local, trackFileValues: trackFileValues)
         guard phase == .running else {
             core.phase = phase
             return HealthReload(core: core, actions: [], carriedOver: [:])
@@ -123,7 +123,7 @@ extension HealthCore {
                 let enabled = slot.progress.enabled
                 slot.progress = oldSlot.progress
                 slot.progress.enabled = enabled
-                if slot.progress.nextAttempt == nil && !slot.progress.inFlight {
+                if slot.settings.polls && slot.progress.nextAttempt == nil && !slot.progress.inFlight {
                     slot.progress.nextAttempt = now + slot.settings.delayLoop
                 }
                 slots[id] = slot
@@ -147,7 +147,7 @@ extension HealthCore {
         }
         let keepsDynamicWeight = carriedHere.contains { slots[$0]?.settings.miscDynamic == true }
         let weight = keepsDynamicWeight ? oldStatus.weight : virtualServers[ref.virtualServer].realServers[ref.realServer].weight
-        servers[ref] = ServerStatus(alive: oldStatus.alive, weight: weight)
+        servers[ref] = ServerStatus(alive: oldStatus.alive, weight: weight, fileWeight: servers[ref]?.fileWeight ?? 0)
         let alive = ids.allSatisfy { slots[$0]?.progress.isUp ?? true }
         setAlive(ref, alive, into: &actions)
     }

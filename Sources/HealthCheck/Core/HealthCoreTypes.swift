@@ -30,10 +30,13 @@ public struct HealthLogLine: Sendable, Hashable, CustomStringConvertible {
     /// A detail line keepalived only logs with `-D` (e.g. why an attempt failed while the
     /// failure is still being retried and `log_all_failures` is off).
     public var isDetail: Bool
+    /// A detail line keepalived does log with `-D` (e.g. a FILE_CHECK entering FAULT state).
+    public var showsWithDetailFlag: Bool
 
-    public init(_ text: String, isDetail: Bool = false) {
+    public init(_ text: String, isDetail: Bool = false, showsWithDetailFlag: Bool = false) {
         self.text = text
-        self.isDetail = isDetail
+        self.isDetail = isDetail || showsWithDetailFlag
+        self.showsWithDetailFlag = showsWithDetailFlag
     }
 
     public var description: String { isDetail ? "(detail) \(text)" : text }
@@ -62,6 +65,9 @@ public enum HealthEvent: Sendable {
     case probeFinished(CheckerID, ProbeResult)
     /// `ha_suspend`: the address of a virtual server was added to (or removed from) this host.
     case virtualAddress(virtualServer: Int, isLocal: Bool)
+    /// FILE_CHECK: a track file (by name) now holds this value (0 for a missing file). Before
+    /// start it sets the initial state quietly.
+    case trackFile(name: String, value: Int)
     /// Shutdown: with `omega`, notify_down of live real servers and quorum_down run.
     case stop
 }

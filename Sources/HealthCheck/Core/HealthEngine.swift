@@ -77,8 +77,9 @@ public final class HealthEngine: @unchecked Sendable {
     /// - Parameters:
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
     ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
+    ///   - trackFileValues: the track files' values at start (FILE_CHECK).
     public init(config: Config, warmupOffsets: [CheckerID: Duration]? = nil, localVirtualServers: Set<Int> = [],
-                label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
+                trackFileValues: [String: Int] = [:], label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
         // The highest QoS: on Linux libdispatch runs it on threads with a lower nice value, so checks
         // and their timeouts keep their schedule when other processes load the CPU.
         queue = DispatchQueue(label: label, qos: .userInteractive)
@@ -86,7 +87,7 @@ public final class HealthEngine: @unchecked Sendable {
         makeProbe = probeFactory
         self.callbacks = callbacks
         core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
-                          localVirtualServers: localVirtualServers)
+                          localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
         queue.setSpecific(key: queueKey, value: true)
     }
 
@@ -147,6 +148,13 @@ public final class HealthEngine: @unchecked Sendable {
     public func virtualAddress(of virtualServer: Int, isLocal: Bool) {
         queue.async { [self] in
             perform(core.handle(.virtualAddress(virtualServer: virtualServer, isLocal: isLocal), at: now()))
+        }
+    }
+
+    /// FILE_CHECK: a track file now holds `value` (0 when it was removed).
+    public func trackFile(_ name: String, value: Int) {
+        queue.async { [self] in
+            perform(core.handle(.trackFile(name: name, value: value), at: now()))
         }
     }
 

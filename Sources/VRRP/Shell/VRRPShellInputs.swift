@@ -145,13 +145,9 @@ extension VRRPShell {
     /// Reads every used track file; with `deliver`, changed values go to the machines.
     func readTrackFiles(deliver: Bool) {
         for file in usedTrackFiles {
-            if trackFileValues[file.name] == nil, let initial = file.initFile,
-               initial.overwrite || !FileManager.default.fileExists(atPath: file.file) {
-                try? "\(initial.value)\n".write(toFile: file.file, atomically: true, encoding: .utf8)
-            }
-            let text = (try? String(contentsOfFile: file.file, encoding: .utf8)) ?? ""
-            let value = Int(text.split(whereSeparator: \.isNewline).first.map(String.init)?
-                .trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+            if trackFileValues[file.name] == nil { _ = file.writeInitialValue(reloading: false) }
+            // keepalived keeps the previous value when the file holds a number outside C's int.
+            guard case .value(let value) = TrackFileValue.read(path: file.file) else { continue }
             guard trackFileValues[file.name] != value else { continue }
             trackFileValues[file.name] = value
             if deliver { self.deliver(.trackedFile(name: file.name, value: value)) }
