@@ -57,6 +57,10 @@ def ipvs_rows(data: dict) -> list[dict]:
     return rows
 
 
+def _mib(kib: float | None) -> float | None:
+    return None if kib is None else kib / 1024
+
+
 def health_rows(data: dict) -> list[dict]:
     ka, kd = data["keepalived"], data["keepalivedd"]
     section = f"health, {data['config']['real_servers']:,} TCP_CHECKs at delay_loop {data['config']['delay_loop']} (lab VM)"
@@ -67,6 +71,7 @@ def health_rows(data: dict) -> list[dict]:
 
     return [row(section, "CPU", ka["cpu_s_per_min"], kd["cpu_s_per_min"], "s/min", goal="below keepalived"),
             row(section, "peak RSS", ka["hwm_kb"] / 1024, kd["hwm_kb"] / 1024, "MiB", goal="below keepalived"),
+            row(section, "RSS: own data (RssAnon)", _mib(ka.get("anon_kb")), _mib(kd.get("anon_kb")), "MiB"),
             row(section, "checks/s", ka["lateness"]["checks_per_s"], kd["lateness"]["checks_per_s"], "/s",
                 better="higher", goal=f"{ka['lateness']['expected_checks_per_s']:.0f} expected"),
             row(section, "lateness p99", ka["lateness"]["p99_ms"], kd["lateness"]["p99_ms"], "ms", goal="< 20 ms"),

@@ -98,8 +98,11 @@ def tree_pids(root: int) -> list[int]:
 
 
 def sample_tree(root: int) -> dict[str, float]:
-    """CPU ticks (utime+stime+cutime+cstime) and VmHWM/VmRSS summed over root's process tree."""
-    ticks = hwm = rss = 0
+    """CPU ticks (utime+stime+cutime+cstime), VmHWM/VmRSS and RssAnon summed over root's process tree.
+
+    RssAnon is the memory the processes fill themselves (heap, stacks); the rest of RSS is mapped
+    program and library files, shared with every other process using them."""
+    ticks = hwm = rss = anon = 0
     pids = 0
     for pid in tree_pids(root):
         try:
@@ -114,8 +117,10 @@ def sample_tree(root: int) -> dict[str, float]:
                 hwm += int(line.split()[1])
             elif line.startswith("VmRSS:"):
                 rss += int(line.split()[1])
+            elif line.startswith("RssAnon:"):
+                anon += int(line.split()[1])
         pids += 1
-    return {"mono": time.monotonic(), "ticks": ticks, "hwm_kb": hwm, "rss_kb": rss, "pids": pids}
+    return {"mono": time.monotonic(), "ticks": ticks, "hwm_kb": hwm, "rss_kb": rss, "anon_kb": anon, "pids": pids}
 
 
 def run_window(args: argparse.Namespace) -> int:
@@ -142,6 +147,7 @@ def run_window(args: argparse.Namespace) -> int:
     print(f"{p}_cpu_s_per_min={(daemon1['ticks'] - daemon0['ticks']) / hz / elapsed * 60:.3f}")
     print(f"{p}_hwm_kb={daemon1['hwm_kb']}")
     print(f"{p}_rss_kb={daemon1['rss_kb']}")
+    print(f"{p}_anon_kb={daemon1['anon_kb']}")
     print(f"{p}_pids={daemon1['pids']}")
     print(f"{p}_sleep_gap_max_ms={worst * 1000:.0f}")
     print(f"{p}_sleep_gaps_over_500ms={stalls}")
@@ -310,7 +316,7 @@ def main() -> int:
     skip = set(victim_indexes)
     for tool in args.tools.split(","):
         entry: dict = {"start_s": to_float(results.get(f"{tool}_start_s")) or results.get(f"{tool}_start_s")}
-        for key in ("cpu_s_per_min", "hwm_kb", "rss_kb", "pids", "listener_cpu_s_per_min",
+        for key in ("cpu_s_per_min", "hwm_kb", "rss_kb", "anon_kb", "pids", "listener_cpu_s_per_min",
                     "detect_removed", "detect_victims", "stop_s",
                     "sleep_gap_max_ms", "sleep_gaps_over_500ms"):
             entry[key] = to_float(results.get(f"{tool}_{key}"))
@@ -335,6 +341,7 @@ def main() -> int:
         ("table filled after start", lambda e: fmt(to_float(str(e.get("start_s"))), ".1f", " s")),
         ("CPU s per minute (process tree)", lambda e: fmt(e.get("cpu_s_per_min"), ".2f")),
         ("peak RSS (VmHWM, summed)", lambda e: fmt(e["hwm_kb"] / 1024 if e.get("hwm_kb") else None, ".1f", " MB")),
+        ("of RSS: own data (RssAnon)", lambda e: fmt(e["anon_kb"] / 1024 if e.get("anon_kb") else None, ".1f", " MB")),
         ("processes", lambda e: fmt(e.get("pids"), ".0f")),
         ("checks/s seen (expected)", lambda e: "-" if "lateness" not in e else
             f"{e['lateness']['checks_per_s']:.0f} ({e['lateness']['expected_checks_per_s']:.0f})"),
