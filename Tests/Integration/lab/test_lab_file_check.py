@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from ipvsadm_table import parse_save
+from lab_compare import assert_table_matches_keepalived, both_logs
 from labsession import lab_scenario
 
 REPO = Path(__file__).resolve().parents[3]
@@ -156,17 +156,11 @@ def file_check(lab_result):
     return result
 
 
-def _logs(result) -> str:
-    return "\n--- keepalived log\n" + result.output("k_log") + "\n--- keepalivedd log\n" + result.output("d_log")
-
 
 @pytest.mark.lab(FILE)
 @pytest.mark.parametrize("step", STEPS)
 def test_table_matches_keepalived_at_every_step(file_check, step):
-    expected = parse_save(file_check.output(f"k_{step}"))
-    assert expected, f"keepalived built no table at {step}\n" + _logs(file_check)
-    assert parse_save(file_check.output(f"d_{step}")) == expected, \
-        file_check.output(f"k_{step}") + "\n!= keepalivedd:\n" + file_check.output(f"d_{step}") + _logs(file_check)
+    assert_table_matches_keepalived(file_check, step)
 
 
 @pytest.mark.lab(FILE)
@@ -204,4 +198,4 @@ def test_log_has_keepalived_lines_for_the_changes(file_check):
     assert any(line.startswith("([10.60.1.2]:tcp:80): tracked file tfB now FAULT state") for line in theirs), \
         f"keepalived logged no FAULT line: {theirs}"
     assert any(line.startswith("Invalid number 99999999999 read from DIR/d") for line in theirs), theirs
-    assert ours == theirs, f"keepalived: {sorted(theirs.items())}\nkeepalivedd: {sorted(ours.items())}" + _logs(file_check)
+    assert ours == theirs, f"keepalived: {sorted(theirs.items())}\nkeepalivedd: {sorted(ours.items())}" + both_logs(file_check)

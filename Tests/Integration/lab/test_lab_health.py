@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from ipvsadm_table import parse_save
+from lab_compare import assert_table_matches_keepalived, both_logs
 from labsession import lab_scenario
 
 REPO = Path(__file__).resolve().parents[3]
@@ -262,17 +263,11 @@ def health(lab_result):
     return result
 
 
-def _logs(result) -> str:
-    return "\n--- keepalived log\n" + result.output("k_log") + "\n--- keepalivedd log\n" + result.output("d_log")
-
 
 @pytest.mark.lab(HEALTH)
 @pytest.mark.parametrize("step", STEPS)
 def test_table_matches_keepalived_at_every_step(health, step):
-    expected = parse_save(health.output(f"k_{step}"))
-    assert expected, f"keepalived built no table at {step}\n" + _logs(health)
-    assert parse_save(health.output(f"d_{step}")) == expected, \
-        health.output(f"k_{step}") + "\n!= keepalivedd:\n" + health.output(f"d_{step}") + _logs(health)
+    assert_table_matches_keepalived(health, step)
 
 
 @pytest.mark.lab(HEALTH)
@@ -300,7 +295,7 @@ def test_log_has_keepalived_lines_for_the_changes(health):
         return kept
     theirs, ours = lines(health.output("k_log")), lines(health.output("d_log"))
     assert theirs, health.output("k_log")
-    assert theirs <= ours, f"missing: {sorted(theirs - ours)}" + _logs(health)
+    assert theirs <= ours, f"missing: {sorted(theirs - ours)}" + both_logs(health)
 
 
 def _mails(text: str) -> list[tuple[str, str]]:
@@ -321,7 +316,7 @@ def test_alert_mails_match_keepalived(health):
     assert any("Virtualserver" in subject for subject, _ in theirs), f"keepalived mailed no quorum: {theirs}"
     assert any("Realserver" in subject for subject, _ in theirs), f"keepalived mailed no real server: {theirs}"
     assert ours == theirs, ("keepalived mailed:\n" + "\n".join(map(str, theirs))
-                            + "\nkeepalivedd mailed:\n" + "\n".join(map(str, ours)) + _logs(health))
+                            + "\nkeepalivedd mailed:\n" + "\n".join(map(str, ours)) + both_logs(health))
 
 
 @pytest.mark.lab(HEALTH)
@@ -332,13 +327,13 @@ def test_ha_suspend_follows_the_address_as_keepalived_does(health):
         return [line.split(": ", 1)[-1] for line in text.splitlines()
                 if re.search(r"(Activating|Suspending|Deactivating) healthchecker for service .* for VS \[10\.50\.0\.4\]", line)]
     theirs, ours = lines(health.output("k_log")), lines(health.output("d_log"))
-    assert any(line.startswith("Activating") for line in theirs), f"keepalived never activated: {theirs}" + _logs(health)
-    assert ours == theirs, f"keepalived: {theirs}\nkeepalivedd: {ours}" + _logs(health)
+    assert any(line.startswith("Activating") for line in theirs), f"keepalived never activated: {theirs}" + both_logs(health)
+    assert ours == theirs, f"keepalived: {theirs}\nkeepalivedd: {ours}" + both_logs(health)
 
 
 @pytest.mark.lab(HEALTH)
 def test_sigterm_leaves_an_empty_table(health):
-    assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + _logs(health)
+    assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + both_logs(health)
 
 
 @pytest.mark.lab(HEALTH)
@@ -346,10 +341,10 @@ def test_status_and_metrics_show_the_stopped_server(health):
     """`keepalivedd status --json` and /metrics, taken with server 1 stopped, agree with the kernel table."""
     report = json.loads(health.output("d_status"))
     servers = [rs for vs in report["virtualServers"] for rs in vs["realServers"]]
-    assert servers, f"no real servers in the status report: {report}" + _logs(health)
+    assert servers, f"no real servers in the status report: {report}" + both_logs(health)
     down = [rs for rs in servers if not rs["alive"]]
     up = [rs for rs in servers if rs["alive"]]
-    assert down and up, f"expected both dead and live real servers with server 1 stopped: {servers}" + _logs(health)
+    assert down and up, f"expected both dead and live real servers with server 1 stopped: {servers}" + both_logs(health)
     assert all(rs.get("lastCheckResult") for rs in servers), f"a real server without a last check: {servers}"
     assert any(rs["consecutiveFailures"] > 0 for rs in down), f"no failures counted on a dead server: {down}"
     table = health.output("d_one_down")

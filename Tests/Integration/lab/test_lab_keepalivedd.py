@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ipvsadm_table import parse_list, parse_save, parse_timeouts
+from ipvsadm_table import parse_save, parse_timeouts
 from labsession import lab_scenario
 from test_lab_ipvs import KEEPALIVED_CONF as BASIC_CONF
 
