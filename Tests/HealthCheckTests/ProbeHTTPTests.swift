@@ -146,4 +146,61 @@ struct ProbeHTTPTests {
         #expect(result == .success("MD5 digest success to [127.0.0.1]:tcp:80 url(/health)"))
         #expect(server.log.requests == ["GET /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: rs.example.org\r\n\r\n"])
     }
+
+    /// The url of a one-checker configuration whose url block holds `lines` (regex settings).
+    func regexTarget(_ lines: String) throws -> HTTPProbe.Target {
+        let text = """
+        virtual_server 10.0.0.1 80 {
+            protocol TCP
+            real_server 127.0.0.1 80 {
+                HTTP_GET {
+                    url {
+                        path /
+                        \(lines)
+                    }
+                }
+            }
+        }
+        """
+        let config = ConfigLoader.load(text: text).config
+        let vs = try #require(config.virtualServers.first)
+        let rs = try #require(vs.realServers.first)
+        let http = try #require(rs.checkers.first?.http)
+        return try #require(HTTPProbe.targets(of: http, realServer: rs, virtualServer: vs).first)
+    }
+
+    /// keepalived 2.2.7's verdicts and lines, seen in the lab on the body "hello world ok".
+    @Test func regexMatchesTheBodyAsKeepalivedDoes() async throws {
+        let body = "HTTP/1.0 200 OK\r\n\r\nhello world ok\n"
+        let (matched, _, port) = try await run(.respond(body), [try regexTarget("regex \"world\"")])
+        #expect(matched == .success("Regex match success to [127.0.0.1]:tcp:\(port) url(/)"))
+        let (missing, _, missingPort) = try await run(.respond(body), [try regexTarget("regex \"nomatch\"")])
+        #expect(missing == .failure("Regex match failed server [127.0.0.1]:tcp:\(missingPort)."))
+        let (inverted, _, _) = try await run(.respond(body), [try regexTarget("regex \"world\"\nregex_no_match")])
+        #expect(!inverted.succeeded)
+        let (absent, _, _) = try await run(.respond(body), [try regexTarget("regex \"nomatch\"\nregex_no_match")])
+        #expect(absent.succeeded)
+        let (caseless, _, _) = try await run(.respond(body), [try regexTarget("regex \"HELLO\"\nregex_options caseless")])
+        #expect(caseless.succeeded)
+        // With a digest too, the digest is checked first and names the success.
+        let digestAndRegex = HTTPProbe.Target(path: "/", digest: "d41d8cd98f00b204e9800998ecf8427e",
+                                              pattern: try regexTarget("regex \"world\"").pattern)
+        let (digestFirst, _, digestPort) = try await run(.respond(body), [digestAndRegex])
+        #expect(digestFirst == .failure("MD5 digest error to server [127.0.0.1]:tcp:\(digestPort)."))
+    }
+
+    @Test func regexOffsetsAndOptions() throws {
+        let body = Array("hello world ok\nsecond line\n".utf8)
+        #expect(try #require(try regexTarget("regex \"^second\"\nregex_options multiline").pattern).accepts(body))
+        #expect(try !#require(try regexTarget("regex \"^second\"").pattern).accepts(body))
+        #expect(try #require(try regexTarget("regex \"ok.second\"\nregex_options dotall").pattern).accepts(body))
+        #expect(try !#require(try regexTarget("regex \"ok.second\"").pattern).accepts(body))
+        // "world" starts at byte 6: a search from 8 misses it; a match must start at or before max.
+        #expect(try !#require(try regexTarget("regex \"world\"\nregex_min_offset 8").pattern).accepts(body))
+        #expect(try #require(try regexTarget("regex \"world\"\nregex_min_offset 6").pattern).accepts(body))
+        #expect(try !#require(try regexTarget("regex \"ok\"\nregex_max_offset 5").pattern).accepts(body))
+        #expect(try #require(try regexTarget("regex \"ok\"\nregex_max_offset 12").pattern).accepts(body))
+        // A pattern that does not compile never passes.
+        #expect(try !#require(try regexTarget("regex \"(unclosed\"").pattern).accepts(body))
+    }
 }

@@ -18,12 +18,16 @@ public struct HTTPProbe: HealthProbe {
         public var statusCodes: [ClosedRange<Int>]
         /// Expected MD5 of the body, lower-case hex.
         public var digest: String?
+        /// `regex`: what the body must (or must not) match.
+        public var pattern: BodyPattern?
 
-        public init(path: String, virtualhost: String? = nil, statusCodes: [ClosedRange<Int>] = [200...299], digest: String? = nil) {
+        public init(path: String, virtualhost: String? = nil, statusCodes: [ClosedRange<Int>] = [200...299], digest: String? = nil,
+                    pattern: BodyPattern? = nil) {
             self.path = path
             self.virtualhost = virtualhost
             self.statusCodes = statusCodes
             self.digest = digest
+            self.pattern = pattern
         }
     }
 
@@ -61,7 +65,7 @@ public struct HTTPProbe: HealthProbe {
             Target(path: url.path,
                    virtualhost: url.virtualhost ?? http.virtualhost ?? realServer.virtualhost ?? virtualServer.virtualhost,
                    statusCodes: url.statusCodes.isEmpty ? [200...299] : url.statusCodes,
-                   digest: url.digest?.lowercased())
+                   digest: url.digest?.lowercased(), pattern: BodyPattern(url))
         }
     }
 
@@ -96,17 +100,25 @@ public struct HTTPProbe: HealthProbe {
         for target in targets {
             let fetch = HTTPFetch(endpoint: endpoint,
                                   request: Self.requestHead(path: target.path, httpProtocol: httpProtocol, host: host(for: target)),
-                                  tls: tls, serverName: serverName(for: target), computeDigest: target.digest != nil)
+                                  tls: tls, serverName: serverName(for: target), computeDigest: target.digest != nil,
+                                  keepBody: target.pattern != nil)
             switch await fetch.run(on: eventLoopGroup.next()) {
             case .failed(let failure):
                 return .failure(failure.message(label: endpoint.label, isTLS: isTLS))
-            case .response(let status, let md5):
+            case .response(let status, let md5, let body):
                 guard target.statusCodes.contains(where: { $0.contains(status) }) else {
                     return .failure("HTTP status code error to server \(endpoint.label).")
                 }
-                if let digest = target.digest {
-                    guard md5 == digest else { return .failure("MD5 digest error to server \(endpoint.label).") }
+                if let digest = target.digest, md5 != digest {
+                    return .failure("MD5 digest error to server \(endpoint.label).")
+                }
+                if let pattern = target.pattern, !pattern.accepts(body ?? []) {
+                    return .failure("Regex match failed server \(endpoint.label).")
+                }
+                if target.digest != nil {
                     successes.append("MD5 digest success to \(endpoint.label) url(\(target.path))")
+                } else if target.pattern != nil {
+                    successes.append("Regex match success to \(endpoint.label) url(\(target.path))")
                 } else {
                     successes.append("HTTP status code success to \(endpoint.label) url(\(target.path))")
                 }

@@ -7,8 +7,8 @@ import NIOSSL
 /// What one GET of one url gave.
 enum HTTPFetchOutcome: Sendable, Equatable {
     /// A complete response: its status code and, when asked for, the MD5 of its body (32
-    /// lower-case hex digits).
-    case response(status: Int, md5: String?)
+    /// lower-case hex digits) and the body itself (its first `BodyPattern.bodyLimit` bytes).
+    case response(status: Int, md5: String?, body: [UInt8]? = nil)
     case failed(HTTPFetchFailure)
 }
 
@@ -52,6 +52,8 @@ struct HTTPFetch: Sendable {
     /// Server Name Indication to send (SSL_GET with `enable_sni`).
     var serverName: String?
     var computeDigest: Bool
+    /// Keep the body (for `regex`).
+    var keepBody = false
 
     func run(on eventLoop: any EventLoop) async -> HTTPFetchOutcome {
         let completion = ProbeCompletion<HTTPFetchOutcome>(eventLoop: eventLoop)
@@ -67,7 +69,7 @@ struct HTTPFetch: Sendable {
                             try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
                         }
                         try sync.addHTTPClientHandlers()
-                        try sync.addHandler(HTTPFetchHandler(request: request, isTLS: tls != nil, computeDigest: computeDigest,
+                        try sync.addHandler(HTTPFetchHandler(request: request, isTLS: tls != nil, computeDigest: computeDigest, keepBody: keepBody,
                                                              deadline: deadline, completion: completion))
                     }
                 }
@@ -95,6 +97,7 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let request: HTTPRequestHead
     private let isTLS: Bool
     private let computeDigest: Bool
+    private let keepBody: Bool
     private let deadline: NIODeadline
     private let completion: ProbeCompletion<HTTPFetchOutcome>
 
@@ -102,14 +105,16 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var handshakeDone = false
     private var head: HTTPResponseHead?
     private var md5: Insecure.MD5?
+    private var body: [UInt8]?
     private var finished = false
     private var timeout: Scheduled<Void>?
 
-    init(request: HTTPRequestHead, isTLS: Bool, computeDigest: Bool, deadline: NIODeadline,
+    init(request: HTTPRequestHead, isTLS: Bool, computeDigest: Bool, keepBody: Bool = false, deadline: NIODeadline,
          completion: ProbeCompletion<HTTPFetchOutcome>) {
         self.request = request
         self.isTLS = isTLS
         self.computeDigest = computeDigest
+        self.keepBody = keepBody
         self.deadline = deadline
         self.completion = completion
     }
@@ -137,12 +142,16 @@ final class HTTPFetchHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let responseHead):
             head = responseHead
             if computeDigest { md5 = Insecure.MD5() }
+            if keepBody { body = [] }
         case .body(let buffer):
             buffer.withUnsafeReadableBytes { md5?.update(bufferPointer: $0) }
+            if let kept = body?.count, kept < BodyPattern.bodyLimit {
+                body?.append(contentsOf: buffer.readableBytesView.prefix(BodyPattern.bodyLimit - kept))
+            }
         case .end:
             guard let head else { return finish(context: context, .failed(.noData)) }
             let digest = md5.map { ProbeHex.string(Array($0.finalize())) }
-            finish(context: context, .response(status: Int(head.status.code), md5: digest))
+            finish(context: context, .response(status: Int(head.status.code), md5: digest, body: body))
         }
     }
 
