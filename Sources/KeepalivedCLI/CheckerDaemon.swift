@@ -49,6 +49,8 @@ public final class CheckerDaemon: Sendable {
     /// Incremented on the engine's queue when a reload completes, so snapshots of the previous
     /// configuration that are still on their way are recognised and dropped.
     let engineGeneration = Mutex(0)
+    /// The engine's newest snapshot and its generation, until the daemon's queue reconciles it.
+    let pendingHealth = Mutex<(snapshot: HealthSnapshot, generation: Int)?>(nil)
     /// The last attempt of each real server's checkers (see `CheckRecord`).
     let checkRecords = Mutex<[RealServerRef: CheckRecord]>([:])
     /// Each checker's metric series (see `attemptFinished`); emptied when a reload renumbers them.

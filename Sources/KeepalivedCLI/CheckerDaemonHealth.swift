@@ -130,11 +130,29 @@ extension CheckerDaemon {
             onSnapshot: { [weak self] snapshot in
                 guard let self else { return }
                 let generation = engineGeneration.withLock { $0 }
-                queue.async { self.healthChanged(snapshot, generation: generation) }
+                // Only the newest snapshot waits for the daemon's queue: a reconcile behind a burst
+                // of changes applies them all at once instead of one snapshot after another.
+                let wasWaiting = pendingHealth.withLock { pending in
+                    defer { pending = (snapshot, generation) }
+                    return pending != nil
+                }
+                if !wasWaiting { queue.async { self.applyPendingHealth() } }
             },
             onAttempt: { [weak self] id, result, duration in self?.attemptFinished(id, result, duration) },
             onQuorum: { [weak self] notice, virtualServer in self?.alertQuorum(notice, of: virtualServer) },
-            onCheckerAlert: { [weak self] alert, virtualServer in self?.alertChecker(alert, of: virtualServer) })
+            onCheckerAlert: { [weak self] alert, virtualServer in self?.alertChecker(alert, of: virtualServer) },
+            onRealServerRemoved: { [weak self] realServer, virtualServer in
+                self?.alertRemoval(of: realServer, in: virtualServer)
+            })
+    }
+
+    /// The newest snapshot the engine delivered, reconciled (on `queue`).
+    func applyPendingHealth() {
+        guard let (snapshot, generation) = pendingHealth.withLock({ pending in
+            defer { pending = nil }
+            return pending
+        }) else { return }
+        healthChanged(snapshot, generation: generation)
     }
 
     /// A health change: reconciled unless it belongs to a configuration since reloaded.

@@ -98,6 +98,17 @@ extension CheckerDaemon {
         }
     }
 
+    /// keepalived's mail for a live real server a reload removed: `[rid] Realserver RS of virtual
+    /// server VS - DOWN`, `=> Removing <=`, when its smtp_alert says so.
+    func alertRemoval(of realServer: RealServer, in virtualServer: VirtualServer) {
+        let globals = live.globals
+        guard SMTPAlertPolicy.isDue(realServer: realServer, of: virtualServer, globalDefs: globals) else { return }
+        DaemonServices.shared.mail(with: globals) {
+            .realServer(routerID: $0, realServer: virtualServer.displayName(of: realServer.address, port: realServer.port),
+                        virtualServer: virtualServer.displayName, isUp: false, body: "=> Removing <=")
+        }
+    }
+
     /// Mail for a virtual server's quorum decision (when its smtp_alert says so); `virtualServer`
     /// comes from the engine, so a decision made while a reload switches belongs to the new
     /// configuration, whose global settings `live` already has.

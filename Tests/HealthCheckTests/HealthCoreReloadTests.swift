@@ -102,4 +102,28 @@ struct HealthCoreReloadTests {
         #expect(!F.logs(change.actions).contains { $0.contains("quorum") }, "the sorry server is already in")
         #expect(change.carriedOver.count == 2)
     }
+
+    /// keepalived's clear_diff_services: gone virtual and real servers are logged; live ones among
+    /// them run notify_down and are mailed about; a dead one only logged.
+    @Test func removedServersAreLoggedAndLiveOnesNotified() {
+        var old = running()
+        let second = F.service(vip: "10.0.0.60", servers: [("10.0.0.8", "    notify_down /bin/down8\n" + F.tcpCheck(retry: 0))])
+        let reload = old.reloaded(with: F.config(before + second), at: .seconds(2))
+        old = reload.core
+        // Now drop 10.0.0.2 (dead), 10.0.0.3 (alive) and the whole second virtual server (alive).
+        let change = old.reloaded(with: F.config(F.service(servers: [("10.0.0.9", F.tcpCheck())])), at: .seconds(3))
+        #expect(F.logs(change.actions).prefix(3) == ["service [10.0.0.2]:tcp:80 no longer exist",
+                                                     "service [10.0.0.3]:tcp:80 no longer exist",
+                                                     "Removing Virtual Server [10.0.0.60]:tcp:80"])
+        #expect(F.scripts(change.actions) == ["/bin/down8"])
+        let removed = change.actions.compactMap { action -> RealServerRef? in
+            if case .realServerRemoved(let ref) = action { return ref }
+            return nil
+        }
+        #expect(removed == [F.ref(0, 1), F.ref(1, 0)])
+        // A reload that keeps every server removes nothing.
+        let same = old.reloaded(with: F.config(before + second), at: .seconds(3))
+        #expect(!same.actions.contains { if case .realServerRemoved = $0 { true } else { false } })
+        #expect(!F.logs(same.actions).contains { $0.contains("no longer exist") })
+    }
 }

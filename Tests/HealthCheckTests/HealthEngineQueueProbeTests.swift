@@ -69,3 +69,40 @@ struct HealthEngineQueueProbeTests {
         #expect(recorder.all.contains("log: TCP connection to \(name) success."))
     }
 }
+
+/// A queue probe that fails on the engine's queue right after it starts.
+struct FailingQueueProbe: QueueProbe {
+    struct Attempt: ProbeAttempt { func cancel() {} }
+
+    func run() async -> ProbeResult { .failure(nil) }
+
+    func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+        context.queue.async { completion(.failure(nil)) }
+        return Attempt()
+    }
+}
+
+@Suite("HealthEngine snapshots")
+struct HealthEngineSnapshotTests {
+    typealias F = HealthCoreFixture
+
+    /// 50 servers fail together (one wake, 50 results queued): the daemon gets one snapshot with
+    /// all of them down, not 50 snapshots of the whole table (which, at 10,000 servers, piled up
+    /// faster than they were reconciled).
+    @Test func aBurstOfFailuresGivesOneSnapshot() async {
+        let count = 50
+        var config = F.config(F.service(servers: (2..<(2 + count)).map { ("10.0.1.\($0)", F.tcpCheck(retry: 0)) }))
+        for index in 0..<count { config.virtualServers[0].realServers[index].checkers[0].delayLoop = 60 }
+        let snapshots = Mutex<[Int]>([])
+        let callbacks = HealthEngine.Callbacks(onSnapshot: { snapshot in
+            snapshots.withLock { $0.append(snapshot.realServers.values.filter { !$0.alive }.count) }
+        })
+        let engine = HealthEngine(config: config, warmupOffsets: [:], probeFactory: { _, _, _, _ in FailingQueueProbe() },
+                                  callbacks: callbacks)
+        engine.start()
+        #expect(await waitUntil { snapshots.withLock { $0.last } == count })
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(snapshots.withLock { $0 } == [0, count])
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in engine.stop { done.resume() } }
+    }
+}

@@ -57,6 +57,7 @@ extension HealthCore {
         }
         core.phase = .running
         var actions: [HealthAction] = []
+        removals(from: newServers, keeping: oldIndex, into: &actions)
         var carried: [CheckerID: CheckerID] = [:]
         for (vsIndex, vs) in newServers.enumerated() {
             for (rsIndex, rs) in vs.realServers.enumerated() {
@@ -81,6 +82,30 @@ extension HealthCore {
             actions += lines
         }
         for id in order { actions.append(.log(activationLine(id))) }
+    }
+
+    /// keepalived's `clear_diff_services`: a virtual server gone from the configuration and a real
+    /// server gone from a kept one are logged; each live real server among them runs its
+    /// notify_down and is mailed about (`realServerRemoved`). `kept` maps new indexes to old.
+    private func removals(from newServers: [VirtualServer], keeping kept: [Int: Int], into actions: inout [HealthAction]) {
+        let keptOld = Dictionary(kept.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        for (oldIndex, vs) in virtualServers.enumerated() {
+            let remaining = keptOld[oldIndex].map { newServers[$0].realServers }
+            if remaining == nil {
+                let name = if case .group(let group) = vs.address { "Virtual Server Group [\(group)]" } else { "Virtual Server \(vs.displayName)" }
+                actions.append(.log(HealthLogLine("Removing \(name)")))
+            }
+            for (rsIndex, rs) in vs.realServers.enumerated() {
+                if let remaining {
+                    if remaining.contains(where: { $0.address == rs.address && $0.port == rs.port }) { continue }
+                    actions.append(.log(HealthLogLine("service \(vs.displayName(of: rs.address, port: rs.port)) no longer exist")))
+                }
+                let ref = RealServerRef(virtualServer: oldIndex, realServer: rsIndex)
+                guard servers[ref]?.alive == true else { continue }
+                if let script = rs.notifyDown { actions.append(.runScript(script, .realServerDown(ref))) }
+                actions.append(.realServerRemoved(ref))
+            }
+        }
     }
 
     /// New virtual server index -> old index, matched by identity in order.

@@ -85,6 +85,9 @@ public enum HealthAction: Sendable, Hashable {
     case quorumChanged(QuorumNotice)
     /// A checker's verdict that keepalived mails about (when its real server's `smtp_alert` is on).
     case checkerAlert(CheckerAlert)
+    /// A reload removed a live real server (`ref` in the previous configuration): keepalived mails
+    /// `=> Removing <=` about it when its `smtp_alert` is on.
+    case realServerRemoved(RealServerRef)
 }
 
 /// A checker went up or down (or, for MISC_CHECK, gave its first verdict): keepalived's per-checker

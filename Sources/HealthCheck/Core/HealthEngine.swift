@@ -20,7 +20,8 @@ public final class HealthEngine: @unchecked Sendable {
         /// written as one batch, they cost one console write instead of tens of thousands).
         public var onLog: @Sendable ([HealthLogLine]) -> Void
         public var onScript: @Sendable (LVSScript, HealthScriptReason) -> Void
-        /// Called when the health state changed (and once at start and after a reload).
+        /// Called when the health state changed (and once at start and after a reload). Changes
+        /// that come together (a burst of failures) give one call, with the state after all of them.
         public var onSnapshot: @Sendable (HealthSnapshot) -> Void
         /// Called after every attempt, before the core sees its result: the checker, the result
         /// and how long the attempt took (for status and metrics; keep it cheap).
@@ -30,19 +31,24 @@ public final class HealthEngine: @unchecked Sendable {
         public var onQuorum: @Sendable (QuorumNotice, VirtualServer) -> Void
         /// A checker's verdict keepalived mails about, with its virtual server.
         public var onCheckerAlert: @Sendable (CheckerAlert, VirtualServer) -> Void
+        /// A reload removed this live real server of this virtual server (both as the previous
+        /// configuration had them).
+        public var onRealServerRemoved: @Sendable (RealServer, VirtualServer) -> Void
 
         public init(onLog: @escaping @Sendable ([HealthLogLine]) -> Void = { _ in },
                     onScript: @escaping @Sendable (LVSScript, HealthScriptReason) -> Void = { _, _ in },
                     onSnapshot: @escaping @Sendable (HealthSnapshot) -> Void = { _ in },
                     onAttempt: @escaping @Sendable (CheckerID, ProbeResult, Duration) -> Void = { _, _, _ in },
                     onQuorum: @escaping @Sendable (QuorumNotice, VirtualServer) -> Void = { _, _ in },
-                    onCheckerAlert: @escaping @Sendable (CheckerAlert, VirtualServer) -> Void = { _, _ in }) {
+                    onCheckerAlert: @escaping @Sendable (CheckerAlert, VirtualServer) -> Void = { _, _ in },
+                    onRealServerRemoved: @escaping @Sendable (RealServer, VirtualServer) -> Void = { _, _ in }) {
             self.onLog = onLog
             self.onScript = onScript
             self.onSnapshot = onSnapshot
             self.onAttempt = onAttempt
             self.onQuorum = onQuorum
             self.onCheckerAlert = onCheckerAlert
+            self.onRealServerRemoved = onRealServerRemoved
         }
     }
 
@@ -73,6 +79,9 @@ public final class HealthEngine: @unchecked Sendable {
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
     private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
+    /// A snapshot delivery is queued: later changes ride on it (a snapshot of 10,000 servers per
+    /// failure, in a burst of thousands, piled up faster than they were reconciled).
+    private var snapshotQueued = false
 
     /// - Parameters:
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
@@ -126,6 +135,7 @@ public final class HealthEngine: @unchecked Sendable {
                        completion: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in
             let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? Self.randomOffsets(config))
+            let previous = core.virtualServers
             core = change.core
             lastReloadCounts = HealthReloadCounts(kept: change.carriedOver.count,
                                                   started: core.checkerIDs.count - change.carriedOver.count)
@@ -138,7 +148,7 @@ public final class HealthEngine: @unchecked Sendable {
                     attempts[token] = nil
                 }
             }
-            perform(change.actions)
+            perform(change.actions, previous: previous)
             completion?()
         }
     }
@@ -185,7 +195,9 @@ public final class HealthEngine: @unchecked Sendable {
         perform(core.handle(.timer, at: now()))
     }
 
-    private func perform(_ actions: [HealthAction]) {
+    /// Runs the core's actions; `previous` is the configuration a reload replaced (removals name
+    /// its real servers).
+    private func perform(_ actions: [HealthAction], previous: [VirtualServer] = []) {
         var lines: [HealthLogLine] = []
         for action in actions {
             if case .log(let line) = action {
@@ -200,7 +212,7 @@ public final class HealthEngine: @unchecked Sendable {
             case .runProbe(let id): launch(id)
             case .log: break
             case .runScript(let script, let reason): callbacks.onScript(script, reason)
-            case .healthChanged: callbacks.onSnapshot(core.snapshot)
+            case .healthChanged: queueSnapshot()
             case .quorumChanged(let notice):
                 if core.virtualServers.indices.contains(notice.virtualServer) {
                     callbacks.onQuorum(notice, core.virtualServers[notice.virtualServer])
@@ -208,10 +220,26 @@ public final class HealthEngine: @unchecked Sendable {
             case .checkerAlert(let alert):
                 let index = alert.checker.realServer.virtualServer
                 if core.virtualServers.indices.contains(index) { callbacks.onCheckerAlert(alert, core.virtualServers[index]) }
+            case .realServerRemoved(let ref):
+                if previous.indices.contains(ref.virtualServer),
+                   previous[ref.virtualServer].realServers.indices.contains(ref.realServer) {
+                    callbacks.onRealServerRemoved(previous[ref.virtualServer].realServers[ref.realServer], previous[ref.virtualServer])
+                }
             }
         }
         if !lines.isEmpty { callbacks.onLog(lines) }
         arm()
+    }
+
+    /// Delivers the snapshot once the work queued now is done, so that the changes it brings share
+    /// one snapshot.
+    private func queueSnapshot() {
+        guard !snapshotQueued else { return }
+        snapshotQueued = true
+        queue.async { [self] in
+            snapshotQueued = false
+            callbacks.onSnapshot(core.snapshot)
+        }
     }
 
     private func launch(_ id: CheckerID) {

@@ -10,7 +10,8 @@ a veth link, and three virtual servers on the director (the scenario's namespace
   which it is for a few seconds after both servers are up.
 
 With the same config against the same servers, first keepalived -C and then keepalivedd -C go through the
-same steps: both servers up, one stopped, both stopped, both started again. At each step the table
+same steps: both servers up, one stopped, both stopped, both started again, and a reload that drops
+10.50.2.1 from 10.50.0.1 (logged as no longer existing, mailed "=> Removing <="). At each step the table
 (`ipvsadm -Sn`) must be the same, and keepalivedd's log must carry keepalived's lines for the changes.
 The binary is $KEEPALIVEDD, by default .build/debug/keepalivedd (make test builds it first).
 """
@@ -207,7 +208,8 @@ steps() {{
     {python} {mail_sink} --serve 2525 "$LAB_TMP/$who.mails" >"$LAB_TMP/$who.sink" 2>&1 &
     echo $! >"$LAB_TMP/$who.sinkpid"
     wait_until 30 grep -q ready "$LAB_TMP/$who.sink"
-    "$@" "${{extra[@]}}" -n -l -D -C -f keepalived.conf -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
+    cp keepalived.conf "$LAB_TMP/$who.conf"
+    "$@" "${{extra[@]}}" -n -l -D -C -f "$LAB_TMP/$who.conf" -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
     echo $! >"$LAB_TMP/$who.daemon"
     # A slow start must not pass for a settled table: wait for the daemon's first entries.
     wait_until 60 bash -c "ipvsadm -Sn | grep -q '^-A'"
@@ -232,6 +234,12 @@ steps() {{
     start_server 2
     wait_stable 40
     capture "${{who}}_restored" ipvsadm -Sn
+    # A reload without 10.50.2.1 in 10.50.0.1: logged, removed from the table, mailed "=> Removing <=".
+    {python} -c 'import sys; t = open(sys.argv[1]).read(); b = "    real_server 10.50.2.1 80 {{\\n        weight 2\\n"; i = t.index(b); j = t.index("\\n    }}\\n", i) + 7; open(sys.argv[1], "w").write(t[:i] + t[j:])' "$LAB_TMP/$who.conf"
+    kill -HUP "$(cat "$LAB_TMP/$who.daemon")"
+    sleep 2
+    wait_stable 40
+    capture "${{who}}_removed" ipvsadm -Sn
     stop_daemon "$LAB_TMP/$who.daemon" 20
     capture "${{who}}_after_stop" ipvsadm -Sn
     kill -TERM "$(cat "$LAB_TMP/$who.sinkpid")"
@@ -253,7 +261,7 @@ HEALTH = lab_scenario("health_keepalivedd_vs_keepalived",
                       HEALTH_SCRIPT.format(keepalivedd=shlex.quote(str(KEEPALIVEDD)), python=shlex.quote(sys.executable),
                                            mail_sink=shlex.quote(str(MAIL_SINK))),
                       files={"keepalived.conf": HEALTH_CONF}, timeout=420)
-STEPS = ["both_up", "one_down", "both_down", "restored"]
+STEPS = ["both_up", "one_down", "both_down", "restored", "removed"]
 
 
 @pytest.fixture
@@ -290,11 +298,13 @@ def test_log_has_keepalived_lines_for_the_changes(health):
         for line in text.splitlines():
             message = line.split(": ", 1)[-1]
             if re.match(r"(Removing|Adding|Disabling|Enabling) service |(Lost|Gained) quorum |"
-                        r"(TCP|HTTP)_CHECK on service |Adding sorry server |Removing sorry server ", message):
+                        r"(TCP|HTTP)_CHECK on service |Adding sorry server |Removing sorry server |"
+                        r"service \S+ no longer exist", message):
                 kept.add(message)
         return kept
     theirs, ours = lines(health.output("k_log")), lines(health.output("d_log"))
     assert theirs, health.output("k_log")
+    assert "service [10.50.2.1]:tcp:80 no longer exist" in theirs, health.output("k_log")
     assert theirs <= ours, f"missing: {sorted(theirs - ours)}" + both_logs(health)
 
 
