@@ -4,6 +4,9 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HealthCheck
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The inotify watcher on real files in a temporary directory.
 @Suite("TrackFileWatcher")
@@ -20,8 +23,8 @@ struct TrackFileWatcherTests {
 
         private let last = Mutex<TrackFileWatcher.Event?>(nil)
 
-        /// The next event that is not a repeat of the one before (a write may close the file more
-        /// than once; the core ignores a value it already has), or nil after 5 s.
+        /// The next event that is not a repeat of the one before (the core ignores a value it
+        /// already has), or nil after 5 s.
         func next() -> TrackFileWatcher.Event? {
             while arrived.wait(timeout: .now() + 5) == .success {
                 let event = events.withLock { $0.removeFirst() }
@@ -33,6 +36,21 @@ struct TrackFileWatcherTests {
             }
             return nil
         }
+    }
+
+    /// Writes `text` with one open, write and close (one IN_CLOSE_WRITE, with the whole text):
+    /// Foundation's non-atomic write closes the file more than once, once while it is empty.
+    func write(_ text: String, to path: String) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        precondition(descriptor >= 0)
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+    }
+
+    /// Writes `text` beside `path` and renames it over `path` (IN_MOVED_TO).
+    func move(_ text: String, to path: String) {
+        write(text, to: path + ".new")
+        rename(path + ".new", path)
     }
 
     func trackFile(_ name: String, _ path: String) -> TrackFile {
@@ -57,18 +75,18 @@ struct TrackFileWatcherTests {
         watcher.start(on: DispatchQueue(label: "tfw-test")) { inbox.put($0) }
         defer { watcher.cancel() }
 
-        try "7\n".write(toFile: path, atomically: false, encoding: .utf8)
+        write("7\n", to: path)
         #expect(inbox.next() == .value(name: "tf", value: 7))
-        // Written elsewhere and moved in (what `atomically` does): read again.
-        try "0x10".write(toFile: path, atomically: true, encoding: .utf8)
+        // Written elsewhere and moved in: read again.
+        move("0x10", to: path)
         #expect(inbox.next() == .value(name: "tf", value: 16))
-        try "99999999999".write(toFile: path, atomically: false, encoding: .utf8)
+        write("99999999999", to: path)
         #expect(inbox.next() == .invalid(line: "Invalid number 99999999999 read from \(path) - ignoring"))
         try FileManager.default.removeItem(atPath: path)
         #expect(inbox.next() == .value(name: "tf", value: 0))
         // Other files in the directory are not reported.
-        try "5".write(toFile: directory + "/other", atomically: false, encoding: .utf8)
-        try "2".write(toFile: path, atomically: false, encoding: .utf8)
+        write("5", to: directory + "/other")
+        write("2", to: path)
         #expect(inbox.next() == .value(name: "tf", value: 2))
     }
 

@@ -62,9 +62,8 @@ struct CheckerProgress: Sendable, Equatable {
     }
 }
 
-/// A checker of the core: who it is, its settings and its progress.
+/// A checker of the core: its settings and its progress (its id is the key it is stored under).
 struct CheckerSlot: Sendable {
-    var id: CheckerID
     var settings: CheckerSettings
     var progress: CheckerProgress
 }

@@ -104,7 +104,7 @@ public struct HealthCore: Sendable {
                     } else {
                         order.append(id)
                     }
-                    slots[id] = CheckerSlot(id: id, settings: settings, progress: progress)
+                    slots[id] = CheckerSlot(settings: settings, progress: progress)
                     ids.append(id)
                 }
                 checkersByServer[ref] = ids
