@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "KeepalivedCLI",
             dependencies: [
-                "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport",
+                "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport", "TrackFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -47,10 +47,12 @@ let package = Package(
         ),
         /// keepalived.conf: lexer, preprocessor, keyword tree, typed Config, diagnostics.
         .target(name: "ConfParser", swiftSettings: strictSettings),
+        /// Track files followed with inotify, for FILE_CHECK and VRRP's track_file.
+        .target(name: "TrackFiles", dependencies: ["ConfParser"], swiftSettings: strictSettings),
         /// VRRP codec, state machines and shell (VRRP issue).
         .target(
             name: "VRRP",
-            dependencies: ["ConfParser", "CRawSocket", "CNetlink", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ConfParser", "TrackFiles", "CRawSocket", "CNetlink", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         /// Health checkers: pure health records and quorum, Dispatch scheduling, NIO-based probes.
@@ -95,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "HealthCheckTests",
             dependencies: [
-                "HealthCheck", "IPVSSync", "ConfParser",
+                "HealthCheck", "IPVSSync", "ConfParser", "TrackFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Foundation
 import HealthCheck
 import IPVSSync
 import Synchronization
+import TrackFiles
 import VRRP
 
 /// `keepalivedd -C`: the checker/LVS half. On start it applies the configuration's IPVS table as

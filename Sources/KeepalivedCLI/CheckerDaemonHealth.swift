@@ -3,6 +3,7 @@ import Dispatch
 import HealthCheck
 import IPVSSync
 import Synchronization
+import TrackFiles
 import VRRP
 
 /// The checker daemon's health engine: started after the first reconcile, its snapshots

@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
-@testable import HealthCheck
+import TrackFiles
 #if canImport(Glibc)
 import Glibc
 #endif

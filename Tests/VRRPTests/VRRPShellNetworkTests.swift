@@ -109,6 +109,31 @@ struct VRRPShellNetworkTests {
         #expect(Self.wait(6) { shell.states()["VI_1"] == .master } != nil)
     }
 
+    @Test("root: a weight-0 track_file written non-zero puts the master in FAULT, back to 0 restores it (inotify)")
+    func trackFileFault() throws {
+        let network = try VRRPIOTestNetwork()
+        defer { network.close() }
+        let directory = NSTemporaryDirectory() + "vshell-tf-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/state"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("0\n".utf8)))
+        let extra = "track_file tf {\n  file \(file)\n  weight 0\n}"
+        let config = Self.config(interface: network.interfaceA, priority: 150, extra: extra, inside: "track_file { tf }")
+        #expect(config.vrrpInstances[0].tracking.files.map(\.name) == ["tf"])
+        let shell = Self.shell(config, namespace: network.namespaceA)
+        defer { Self.stop(shell) }
+        #expect(Self.wait(5) { shell.states()["VI_1"] == .master } != nil)
+        // Moved in, as tools that write a file atomically do.
+        #expect(FileManager.default.createFile(atPath: file + ".new", contents: Data("1\n".utf8)))
+        #expect(rename(file + ".new", file) == 0)
+        #expect(Self.wait(4) { shell.states()["VI_1"] == .fault } != nil)
+        #expect(!Self.holds(network.namespaceA, Self.vip))
+        #expect(FileManager.default.createFile(atPath: file + ".new", contents: Data("0\n".utf8)))
+        #expect(rename(file + ".new", file) == 0)
+        #expect(Self.wait(6) { shell.states()["VI_1"] == .master } != nil)
+    }
+
     @Test("root: a reload that only changes VIPs keeps the MASTER and applies the difference")
     func reloadKeepsState() throws {
         let network = try VRRPIOTestNetwork()

@@ -1,6 +1,7 @@
 import ConfParser
 import Dispatch
 import Synchronization
+import TrackFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,6 +36,8 @@ public final class VRRPShell: @unchecked Sendable {
     var addressManager: VirtualAddressManager?
     var gratuitousSender: GratuitousARPSender?
     var linkMonitor: LinkMonitor?
+    /// inotify on the directories of the used track files (besides the one-second poll).
+    var trackFileWatcher: TrackFileWatcher?
     var stateTimer: (any DispatchSourceTimer)?
     var housekeeping: (any DispatchSourceTimer)?
     var running = false
@@ -133,6 +136,7 @@ public final class VRRPShell: @unchecked Sendable {
         }
         startInstances(names: config.vrrpInstances.map(\.name), removeLeftovers: true)
         startScripts(previous: [:])
+        watchTrackFiles()
     }
 
     /// Builds, prepares and starts the named instances of `config` (with their sync groups).
@@ -198,6 +202,8 @@ public final class VRRPShell: @unchecked Sendable {
         for tracker in scripts.values { tracker.timer?.cancel() }
         scripts = [:]
         linkMonitor?.close()
+        trackFileWatcher?.cancel()
+        trackFileWatcher = nil
         for socket in sockets.values { socket.close() }
         sockets = [:]
     }

@@ -1,6 +1,7 @@
 import ConfParser
 import Dispatch
 import Foundation
+import TrackFiles
 
 /// The state of one running `vrrp_script`: its rise/fall counter and its repeating timer.
 struct VRRPScriptTracker {
@@ -121,10 +122,11 @@ extension VRRPShell {
         }
     }
 
-    /// Every second: track files, sockets still waiting for an interface address.
+    /// Every second: track files (when inotify could not watch them), sockets still waiting for an
+    /// interface address.
     func housekeepingTick() {
         guard running else { return }
-        readTrackFiles(deliver: true)
+        if trackFileWatcher == nil { readTrackFiles(deliver: true) }
         if runners.values.contains(where: { sockets[$0.socketKey] == nil }) {
             for name in Set(runners.values.map(\.instance.interface)) where sockets.keys.contains(where: { $0.interface == name }) == false {
                 refreshInterface(name)
@@ -140,6 +142,27 @@ extension VRRPShell {
         let names = Set(config.vrrpInstances.flatMap { $0.tracking.files.map(\.name) }
                         + config.syncGroups.flatMap { $0.tracking.files.map(\.name) })
         return config.trackFiles.filter { names.contains($0.name) }
+    }
+
+    /// Follows the used track files with inotify, as keepalived does: a file written, moved or
+    /// removed is read again at once (without inotify they are read every second).
+    func watchTrackFiles() {
+        trackFileWatcher?.cancel()
+        trackFileWatcher = nil
+        let files = usedTrackFiles
+        guard !files.isEmpty else { return }
+        do {
+            let watcher = try TrackFileWatcher(files: files) { [log] event in
+                if case .unwatchable(let line) = event { log.error(line) }
+            }
+            watcher.start(on: queue) { [weak self] _ in
+                guard let self, running else { return }
+                readTrackFiles(deliver: true)
+            }
+            trackFileWatcher = watcher
+        } catch {
+            log.error("track_file: cannot watch the files, reading them every second: \(error)")
+        }
     }
 
     /// Reads every used track file; with `deliver`, changed values go to the machines.

@@ -48,6 +48,7 @@ extension VRRPShell {
         log.info("Reload: \(kept.count) instance(s) kept, \(stopping.count) unit(s) stopped, \(starting.count) instance(s) started")
         startInstances(names: starting, removeLeftovers: true)
         openMissingSockets()
+        watchTrackFiles()
     }
 
     /// Adds the VIPs only the new configuration has and removes those only the old one had.
