@@ -68,8 +68,12 @@ extension HealthCore {
         }
         slot.progress.isUp = up
         slots[id] = slot
-        let alive = (checkersByServer[ref] ?? []).allSatisfy { slots[$0]?.progress.isUp ?? true }
-        setAlive(ref, alive, into: &actions)
+        setAlive(ref, allCheckersUp(ref), into: &actions)
+    }
+
+    /// Whether every checker of the real server is up (keepalived's alive: no failed checker).
+    func allCheckersUp(_ ref: RealServerRef) -> Bool {
+        (checkersByServer[ref] ?? []).allSatisfy { slots[$0]?.progress.isUp ?? true }
     }
 
     /// MISC_CHECK `misc_dynamic`: a success sets the real server's weight (exit status - 2, or

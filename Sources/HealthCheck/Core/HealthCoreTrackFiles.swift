@@ -36,9 +36,6 @@ extension HealthCore {
     /// The value last reported for a track file (0 before any).
     public func trackFileValue(_ name: String) -> Int { trackFileValues[name] ?? 0 }
 
-    /// The names of the track files some FILE_CHECK follows.
-    public var trackedFiles: Set<String> { Set(fileChecksByName.keys) }
-
     /// A track file now holds `value`: each FILE_CHECK following it enters or leaves FAULT (the
     /// checker goes down or up) or changes its real server's weight. Before start the state is
     /// set without log lines or scripts; after stop nothing happens.
@@ -56,7 +53,8 @@ extension HealthCore {
             guard phase == .running else {
                 slots[id]?.progress.isUp = after != nil
                 refreshFileWeight(of: ref)
-                servers[ref]?.alive = (checkersByServer[ref] ?? []).allSatisfy { slots[$0]?.progress.isUp ?? true }
+                let alive = allCheckersUp(ref)
+                servers[ref]?.alive = alive
                 continue
             }
             let serviceName = slots[id]?.settings.serviceName ?? ""
@@ -101,7 +99,8 @@ extension HealthCore {
         }
         for ref in Set(fileChecks.keys.map(\.realServer)) {
             refreshFileWeight(of: ref)
-            servers[ref]?.alive = (checkersByServer[ref] ?? []).allSatisfy { slots[$0]?.progress.isUp ?? true }
+            let alive = allCheckersUp(ref)
+            servers[ref]?.alive = alive
         }
     }
 }
