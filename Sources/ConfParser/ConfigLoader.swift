@@ -38,8 +38,11 @@ public enum ConfigLoader {
 final class ConfigAssembler {
     var config = Config()
     var context = BuildContext()
+    /// When set, each top-level statement's keyword and line, in file order (`ConfigReloadBasis`).
+    var topLevelStatements: [(keyword: String, line: Int)]?
 
     func add(_ node: ConfNode) {
+        topLevelStatements?.append((node.keyword, Int(node.location.lineNumber)))
         Config.topLevel.apply(CollectionOfOne(node), to: &config, context: &context, other: \.otherKeywords)
     }
 

@@ -4,10 +4,7 @@
 /// they carry the virtual server's line although keepalived prints them without one.
 public enum LVSCompletion {
     static func complete(_ config: inout Config, context: inout BuildContext) {
-        var groups: [String: Int] = [:]
-        for (index, group) in config.virtualServerGroups.enumerated() where groups[group.name] == nil {
-            groups[group.name] = index
-        }
+        let groups = groupIndices(config)
         var servers = config.virtualServers
         config.virtualServers = []
         var kept: [VirtualServer] = []
@@ -15,25 +12,39 @@ public enum LVSCompletion {
         for index in servers.indices {
             var server = servers[index]
             servers[index].realServers = []
-            var group: VirtualServerGroup?
-            if case .group(let name) = server.address, let groupIndex = groups[name] {
-                group = config.virtualServerGroups[groupIndex]
-            }
-            if case .group(let name) = server.address, group == nil {
-                // keepalived drops it before checking anything else, so nothing more is reported.
-                context.diagnostics.note("Virtual server group \(name) specified but not configured - ignoring virtual server \(server.displayName)",
-                                         at: server.location)
-                continue
-            }
-            if let group, let mismatch = ServiceShape.groupMismatch(group, server) {
-                // keepalived drops it before checking anything else, so nothing more is reported.
-                context.diagnostics.note(mismatch, at: server.location)
-                continue
-            }
-            guard complete(&server, group: group, context: &context) else { continue }
-            kept.append(server)
+            if complete(&server, groups: groups, in: config, context: &context) { kept.append(server) }
         }
         config.virtualServers = kept
+    }
+
+    /// Where each virtual_server_group is in `config` (the first of a name counts).
+    static func groupIndices(_ config: Config) -> [String: Int] {
+        var groups: [String: Int] = [:]
+        for (index, group) in config.virtualServerGroups.enumerated() where groups[group.name] == nil {
+            groups[group.name] = index
+        }
+        return groups
+    }
+
+    /// Completes one virtual server against the groups of `config`; false when keepalived drops it.
+    static func complete(_ server: inout VirtualServer, groups: [String: Int], in config: Config,
+                         context: inout BuildContext) -> Bool {
+        var group: VirtualServerGroup?
+        if case .group(let name) = server.address, let groupIndex = groups[name] {
+            group = config.virtualServerGroups[groupIndex]
+        }
+        if case .group(let name) = server.address, group == nil {
+            // keepalived drops it before checking anything else, so nothing more is reported.
+            context.diagnostics.note("Virtual server group \(name) specified but not configured - ignoring virtual server \(server.displayName)",
+                                     at: server.location)
+            return false
+        }
+        if let group, let mismatch = ServiceShape.groupMismatch(group, server) {
+            // keepalived drops it before checking anything else, so nothing more is reported.
+            context.diagnostics.note(mismatch, at: server.location)
+            return false
+        }
+        return complete(&server, group: group, context: &context)
     }
 
     /// Completes one virtual server; false when keepalived drops it.

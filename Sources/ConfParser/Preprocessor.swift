@@ -37,6 +37,14 @@ public struct Preprocessor {
     var includeStack: [String] = []
     var pendingDefinition: (name: String, lines: [String], location: SourceLocation)?
     var random: SplitMix64
+    /// Whether anything beyond plain statements was met: `include`, `@`, `$` or `~` lines.
+    /// Only a file read without them can be re-read block by block (`ConfigReloadBasis`).
+    var usedPreprocessing = false
+    /// When set, the top file's lines that begin at the top level (no block open), as
+    /// (line, byte offset): the places where a re-read may start (`ConfigReloadBasis`).
+    var topLevelLineStarts: [(line: Int, offset: Int)]?
+    /// The line number of the top file's first line (a block re-read from the middle of a file).
+    var firstLineNumber = 1
 
     static let maximumExpansionDepth = 32
     /// The most logical lines repetition may produce in total.
@@ -57,6 +65,12 @@ public struct Preprocessor {
         }
         readFile(path: path, bytes: bytes)
         return true
+    }
+
+    /// Reads `bytes` as the file at `path` (already read, or a part of it starting at
+    /// `firstLineNumber`).
+    public mutating func run(path: String, bytes: [UInt8]) {
+        readFile(path: path, bytes: bytes)
     }
 
     /// The result: logical lines (only with `collectLines`) and what was reported while reading.
@@ -89,8 +103,10 @@ public struct Preprocessor {
         defer { definitions.pwd = savedPWD }
 
         let fileID = SourceFiles.id(for: path)
+        let isTopFile = includeStack.count == 1
+        let recordsLineStarts = isTopFile && topLevelLineStarts != nil
         bytes.withUnsafeBufferPointer { buffer in
-            var lineNumber = 0
+            var lineNumber = isTopFile ? firstLineNumber - 1 : 0
             var start = 0
             let count = buffer.count
             let newline = UInt8(ascii: "\n")
@@ -98,6 +114,7 @@ public struct Preprocessor {
                 var end = start
                 while end < count && buffer[end] != newline { end += 1 }
                 lineNumber += 1
+                if recordsLineStarts && tree.stack.isEmpty { topLevelLineStarts!.append((lineNumber, start)) }
                 let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
                 let kept = Tokenizer.stripComment(line)
                 processPhysical(UnsafeBufferPointer(rebasing: line[kept]), at: SourceLocation(fileID: fileID, line: lineNumber))
@@ -118,6 +135,7 @@ public struct Preprocessor {
         }
         guard let first = text.first else { return }
         if first == UInt8(ascii: "i"), let pattern = includeTarget(ArraySlice(text)) {
+            usedPreprocessing = true
             include(pattern, at: location)
             return
         }
@@ -126,6 +144,7 @@ public struct Preprocessor {
             emit(Tokenizer.tokens(text), at: location)
             return
         }
+        usedPreprocessing = true
         process(String(decoding: text, as: UTF8.self), at: location, depth: 0)
     }
 

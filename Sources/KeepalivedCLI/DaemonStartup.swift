@@ -2,11 +2,18 @@ import ConfParser
 
 /// What both daemon halves do before they run: read the configuration and claim the pid files.
 enum DaemonStartup {
+    /// The process's reader of its configuration: a reload re-reads only the blocks that changed
+    /// when that gives what a whole read gives.
+    static let configLoader = IncrementalConfigLoader()
+
     /// Reads and checks the configuration, logging its problems as keepalived does.
     /// `quiet`: the other half of the same process reads the same file and logs this already.
     static func loadConfiguration(path: String, options: ParseOptions, log: DaemonLog, quiet: Bool = false) -> LoadResult {
         if !quiet { log.info("Configuration file \(path)") }
-        var result = ConfigLoader.load(path: path, options: options)
+        var (result, report) = configLoader.load(path: path, options: options)
+        if report.incremental && !quiet {
+            log.detail("Configuration: \(report.partsRead) of \(report.parts) top-level blocks read again, the rest kept")
+        }
         HostChecks.run(&result)
         for diagnostic in result.diagnostics.items where diagnostic.severity >= .warning && !quiet {
             log.error(diagnostic.description)
