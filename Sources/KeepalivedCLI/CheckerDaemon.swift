@@ -150,12 +150,14 @@ public final class CheckerDaemon: Sendable {
             log.error("Reload aborted: \(refusal); keeping the running one")
             return
         }
+        let read = DispatchTime.now()
         // The VRRP half in this process reloads the same configuration, beside the checkers.
         VRRPDaemon.reloadShared(result.config)
         live.update(result.config)
         checkSeries.withLock { $0 = [:] }
         checkRecords.withLock { $0 = [:] }
         let health = reloadHealthChecks(result.config)
+        let switched = DispatchTime.now()
         state.withLock { state in
             // Entries the old configuration owned stay ours until the reconcile removes them.
             var owned = DesiredState.ownership(from: result.config)
@@ -168,8 +170,12 @@ public final class CheckerDaemon: Sendable {
         reconcile(reason: "reload")
         state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
         followAddresses()
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-        log.detail("Reload finished in \(String(format: "%.1f", elapsed)) ms")
+        let finished = DispatchTime.now()
+        func milliseconds(_ from: DispatchTime, _ to: DispatchTime) -> String {
+            String(format: "%.1f", Double(to.uptimeNanoseconds - from.uptimeNanoseconds) / 1e6)
+        }
+        log.detail("Reload finished in \(milliseconds(started, finished)) ms (configuration \(milliseconds(started, read)) ms, "
+                   + "checkers \(milliseconds(read, switched)) ms, IPVS \(milliseconds(switched, finished)) ms)")
     }
 
     /// Stop: remove what the configuration owns (unless -I), then exit.

@@ -133,6 +133,17 @@ if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
         defer { phases.append((name, monotonicSeconds() - begin)) }
         return try work()
     }
+    let originalText = configText(servers: options.servers, basePort: options.basePort)
+    let firstWeight = originalText.range(of: "weight 1\n")!
+    let newText = originalText.replacingCharacters(in: firstWeight, with: "weight 2\n")
+    // The daemon reads through one IncrementalConfigLoader: at start a whole read that records
+    // the blocks, on reload only the changed ones.
+    let loader = IncrementalConfigLoader()
+    let benchPath = "/bench/keepalived.conf"
+    let parseOptions = ParseOptions(configID: "bench")
+    let loaded = timed("parse (recording)") {
+        loader.load(path: benchPath, options: parseOptions, source: MemorySource([benchPath: originalText])).result
+    }
     let core = timed("core+start") { () -> HealthCore in
         var core = HealthCore(config: loaded.config)
         _ = core.handle(.start, at: .zero)
@@ -144,15 +155,6 @@ if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
         try IPVSSync.reconcile(firstTable, owned: DesiredState.ownership(from: loaded.config), known: nil,
                                backend: backend).known
     }
-    let originalText = configText(servers: options.servers, basePort: options.basePort)
-    let firstWeight = originalText.range(of: "weight 1\n")!
-    let newText = originalText.replacingCharacters(in: firstWeight, with: "weight 2\n")
-    // The daemon reads through one IncrementalConfigLoader: at start a whole read that records
-    // the blocks, on reload only the changed ones.
-    let loader = IncrementalConfigLoader()
-    let benchPath = "/bench/keepalived.conf"
-    let parseOptions = ParseOptions(configID: "bench")
-    timed("parse (recording)") { _ = loader.load(path: benchPath, options: parseOptions, source: MemorySource([benchPath: originalText])) }
     let again = timed("reparse") { loader.load(path: benchPath, options: parseOptions, source: MemorySource([benchPath: newText])).result }
     let change = timed("reload switch") { core.reloaded(with: again.config, at: .seconds(5)) }
     let snapshot = timed("snapshot") { change.core.snapshot }

@@ -75,6 +75,29 @@ struct HealthCoreInPlaceReloadTests {
         expectSame(try #require(inPlace), matched)
     }
 
+    /// A virtual server kept from the last read shares its real servers' storage with the running
+    /// one and is not compared checker by checker; the outcome stays the general path's.
+    @Test func aKeptVirtualServerSharingItsStorageReloadsInPlace() throws {
+        let text = F.service(servers: Self.servers()) + F.service(vip: "10.0.0.60", servers: Self.servers())
+        let config = F.config(text)
+        var old = HealthCore(config: config)
+        _ = old.handle(.start, at: .zero)
+        _ = old.handle(.timer, at: .seconds(1))
+        _ = old.handle(.probeFinished(F.id(0, 0), .failure(nil)), at: .seconds(1))
+        var servers = config.virtualServers
+        servers[1] = F.config(F.service(vip: "10.0.0.60", servers: Self.servers(weight: 9))).virtualServers[0]
+        #expect(HealthCore.sharesStorage(servers[0].realServers, old.virtualServers[0].realServers))
+        #expect(!HealthCore.sharesStorage(servers[1].realServers, old.virtualServers[1].realServers))
+        let inPlace = try #require(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false,
+                                                       at: .seconds(5), warmupOffsets: [:]))
+        expectSame(inPlace, old.reloadedByMatching(virtualServers: servers, checkerLogAllFailures: false,
+                                                   at: .seconds(5), warmupOffsets: [:]))
+        #expect(inPlace.core.snapshot.realServers[F.ref(1, 1)]?.weight == 9)
+        // A changed checker in the other virtual server still takes the general path.
+        servers[1] = F.config(F.service(vip: "10.0.0.60", servers: Self.servers() + [("10.0.0.5", F.tcpCheck())])).virtualServers[0]
+        #expect(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false, at: .seconds(5), warmupOffsets: [:]) == nil)
+    }
+
     @Test func anyStructuralChangeTakesTheGeneralPath() {
         let old = running(F.service(servers: Self.servers()))
         var reordered = Self.servers()

@@ -39,6 +39,9 @@ extension HealthCore {
                   Self.suspends(newServers[vsIndex]) == Self.suspends(virtualServers[vsIndex]),
                   newServers[vsIndex].realServers.count == virtualServers[vsIndex].realServers.count
             else { return false }
+            // A virtual server a reload kept from the last read (`IncrementalConfigLoader`) shares
+            // its real servers' storage with the running one: the same servers and checkers.
+            if Self.sharesStorage(newServers[vsIndex].realServers, virtualServers[vsIndex].realServers) { continue }
             for rsIndex in newServers[vsIndex].realServers.indices {
                 let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
                 guard newServers[vsIndex].realServers[rsIndex].address == virtualServers[vsIndex].realServers[rsIndex].address,
@@ -53,6 +56,14 @@ extension HealthCore {
             }
         }
         return true
+    }
+
+    /// Whether two arrays are one storage (so equal without looking at their elements).
+    static func sharesStorage(_ first: [RealServer], _ second: [RealServer]) -> Bool {
+        guard first.count == second.count, !first.isEmpty else { return false }
+        return first.withUnsafeBufferPointer { firstBuffer in
+            second.withUnsafeBufferPointer { $0.baseAddress == firstBuffer.baseAddress }
+        }
     }
 
     /// One real server taken over as `adopt` takes over a server whose checkers are all kept: the

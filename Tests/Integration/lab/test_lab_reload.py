@@ -206,6 +206,9 @@ def test_one_weight_changed_is_one_ipvs_operation(reload_result):
     assert (match.group(1), match.group(2)) == ("1", "1"), match.group(0)
     assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started" in log, log
     assert "Entering" not in log, log
+    # Only the changed virtual_server block was read again (global_defs and VI_1 are the other two).
+    blocks = re.search(r"Configuration: (\d+) of (\d+) top-level blocks read again", log)
+    assert blocks and (int(blocks.group(1)), int(blocks.group(2))) == (1, SERVICES + 2), log
 
 
 @pytest.mark.lab(RELOAD)
@@ -235,6 +238,8 @@ def test_new_vip_is_added_by_the_shared_vrrp_half(reload_result):
     assert EXTRA_VIP in reload_result.output("vip_block"), reload_result.output("vip_block")
     assert f" {EXTRA_VIP}/24 " in reload_result.output("vip_addresses"), log
     assert re.search(r"IPVS reload: 0 operations", log), log
+    # VI_1's block changed: the whole file was read.
+    assert "top-level blocks read again" not in log, log
     assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started" in log, log
     assert "Entering" not in log, log
     assert _entries(reload_result.output("after_vip")) == _entries(reload_result.output("after")), log
