@@ -35,8 +35,12 @@ public final class IncrementalConfigLoader: Sendable {
             return (result, Report(incremental: true, parts: next.segments.count, partsRead: partsRead))
         }
         let (result, fresh) = Self.fullLoad(path: path, bytes: bytes, options: options, source: source)
-        // A load with problems leaves the last basis: it still tells what its text gave.
-        if let fresh { basis.withLock { $0 = fresh } }
+        // A load with errors (a reload that will be refused) leaves the last basis, so the fixed
+        // file is read by parts again; any other load replaces it, so a configuration no longer
+        // running is not kept alive by it.
+        if fresh != nil || !result.diagnostics.items.contains(where: { $0.severity >= .error }) {
+            basis.withLock { $0 = fresh }
+        }
         return (result, Report(incremental: false, parts: fresh?.segments.count ?? 0, partsRead: fresh?.segments.count ?? 0))
     }
 

@@ -158,9 +158,10 @@ public final class CheckerDaemon: Sendable {
         checkRecords.withLock { $0 = [:] }
         let health = reloadHealthChecks(result.config)
         let switched = DispatchTime.now()
+        let newOwned = DesiredState.ownership(from: result.config)
         state.withLock { state in
             // Entries the old configuration owned stay ours until the reconcile removes them.
-            var owned = DesiredState.ownership(from: result.config)
+            var owned = newOwned
             owned.merge(state.owned)
             // The kernel table is known from the last reconcile (a failed operation clears it):
             // the reload diffs against it instead of dumping tens of thousands of entries.
@@ -168,7 +169,7 @@ public final class CheckerDaemon: Sendable {
                           healthGeneration: health?.generation ?? 0, known: state.known)
         }
         reconcile(reason: "reload")
-        state.withLock { $0.owned = DesiredState.ownership(from: $0.config) }
+        state.withLock { $0.owned = newOwned }
         followAddresses()
         let finished = DispatchTime.now()
         func milliseconds(_ from: DispatchTime, _ to: DispatchTime) -> String {

@@ -149,6 +149,12 @@ import Testing
         // The broken load left the last clean basis: fixing it reads only the fixed block.
         services[2] = Self.service(3, weight: 4)
         #expect(try Self.reload(loader, Self.text(services)).partsRead == 1)
+        // A load with only warnings runs, so it replaces the basis: the next load reads whole.
+        services[2] = Self.service(3, weight: 4).replacingOccurrences(of: "lb_kind DR", with: "lb_kind DR\n    no_such_keyword")
+        #expect(try !Self.reload(loader, Self.text(services)).incremental)
+        services[2] = Self.service(3, weight: 5)
+        #expect(try !Self.reload(loader, Self.text(services)).incremental)
+        #expect(try Self.reload(loader, Self.text(services)).incremental)
         // An unclosed block is never taken as a change of one part.
         services[2] = Self.service(3).replacingOccurrences(of: "! end of 3", with: "real_server 1.1.1.1 80 {")
         #expect(try !Self.reload(loader, Self.text(services)).incremental)

@@ -145,7 +145,8 @@ struct HealthEngineTests {
         let snapshot = engine.snapshot
         #expect(snapshot.realServers[F.ref(0, 0)]?.alive == false, "the failed server stays down across the reload")
         #expect(snapshot.realServers[F.ref(0, 1)]?.alive == true)
-        #expect(recorder.all.filter { $0.hasPrefix("log: Activating") }.count == 3)
+        // The reload's lines go out after the completion.
+        #expect(await waitUntil { recorder.all.filter { $0.hasPrefix("log: Activating") }.count == 3 })
         #expect(await waitUntil { healthy.runCount >= 1 })
         await stop(engine)
         #expect(built.all.contains("10.0.0.3"))

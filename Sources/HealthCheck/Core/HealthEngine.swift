@@ -130,7 +130,9 @@ public final class HealthEngine: @unchecked Sendable {
         }
     }
 
-    /// Switches to a new configuration, keeping the state of unchanged checkers.
+    /// Switches to a new configuration, keeping the state of unchanged checkers. `completion`
+    /// runs once the new configuration is in place (its `snapshot` readable), before the reload's
+    /// log lines and scripts go out.
     public func reload(_ config: Config, warmupOffsets: [CheckerID: Duration]? = nil,
                        completion: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in
@@ -148,8 +150,10 @@ public final class HealthEngine: @unchecked Sendable {
                     attempts[token] = nil
                 }
             }
-            perform(change.actions, previous: previous)
+            // The caller (the daemon's reload) may go on to the kernel table while the reload's
+            // lines, one per checker, and scripts go out.
             completion?()
+            perform(change.actions, previous: previous)
         }
     }
 
