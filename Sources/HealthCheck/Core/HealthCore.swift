@@ -208,8 +208,16 @@ public struct HealthCore: Sendable {
     }
 
     static func coalesced(_ actions: [HealthAction]) -> [HealthAction] {
-        var out = actions.filter { $0 != .healthChanged }
-        if out.count != actions.count { out.append(.healthChanged) }
+        // Matched by case, not by `==` (a reload has one action per checker to look through).
+        func isChange(_ action: HealthAction) -> Bool {
+            if case .healthChanged = action { return true }
+            return false
+        }
+        var changes = 0
+        for action in actions where isChange(action) { changes += 1 }
+        if changes == 0 || (changes == 1 && actions.last.map(isChange) == true) { return actions }
+        var out = actions.filter { !isChange($0) }
+        out.append(.healthChanged)
         return out
     }
 

@@ -141,7 +141,6 @@ public final class HealthEngine: @unchecked Sendable {
             core = change.core
             lastReloadCounts = HealthReloadCounts(kept: change.carriedOver.count,
                                                   started: core.checkerIDs.count - change.carriedOver.count)
-            probes = [:]
             for (token, attempt) in attempts {
                 if let id = change.carriedOver[attempt.id] {
                     attempts[token]?.id = id
@@ -153,6 +152,8 @@ public final class HealthEngine: @unchecked Sendable {
             // The caller (the daemon's reload) may go on to the kernel table while the reload's
             // lines, one per checker, and scripts go out.
             completion?()
+            // Probes are built again from the new configuration when next needed.
+            probes = [:]
             perform(change.actions, previous: previous)
         }
     }
