@@ -25,15 +25,7 @@ struct ConfigReloadBasis: Sendable {
         self.path = path
         self.segments = segments
         self.byteCount = bytes.count
-        self.lineAtEnd = 1 + Self.newlines(in: bytes[...])
+        self.lineAtEnd = preprocessor.topFileEndLine
         self.result = result
-    }
-
-    static func newlines(in bytes: ArraySlice<UInt8>) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            var count = 0
-            for byte in buffer where byte == UInt8(ascii: "\n") { count += 1 }
-            return count
-        }
     }
 }

@@ -85,7 +85,7 @@ public final class IncrementalConfigLoader: Sendable {
         let serversReplaced = replaced.reduce(0) { $0 + $1.virtualServers }
         result.config.virtualServers.replaceSubrange(serversBefore..<serversBefore + serversReplaced, with: region.virtualServers)
 
-        let lineDelta = firstLine + ConfigReloadBasis.newlines(in: regionBytes[...]) - oldEndLine
+        let lineDelta = region.endLine - oldEndLine
         let fileID = SourceFiles.id(for: basis.path)
         let lines = firstLine..<oldEndLine
         result.interfaces = ChangedRegion.splice(result.interfaces, replacing: lines, in: fileID, with: region.interfaces, lineDelta: lineDelta)

@@ -45,6 +45,9 @@ public struct Preprocessor {
     var topLevelLineStarts: [(line: Int, offset: Int)]?
     /// The line number of the top file's first line (a block re-read from the middle of a file).
     var firstLineNumber = 1
+    /// The line number just past the end of the top file once read (1 + its newlines, counted
+    /// from `firstLineNumber`).
+    var topFileEndLine = 1
 
     static let maximumExpansionDepth = 32
     /// The most logical lines repetition may produce in total.
@@ -120,6 +123,7 @@ public struct Preprocessor {
                 processPhysical(UnsafeBufferPointer(rebasing: line[kept]), at: SourceLocation(fileID: fileID, line: lineNumber))
                 start = end + 1
             }
+            if isTopFile { topFileEndLine = count == 0 || buffer[count - 1] == newline ? lineNumber + 1 : lineNumber }
         }
         if let pending = pendingDefinition {
             finishDefinition(pending.name, pending.lines)

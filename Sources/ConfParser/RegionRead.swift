@@ -7,6 +7,8 @@ struct RegionRead {
     var segments: [ConfigSegment] = []
     var interfaces: [NamedReference] = []
     var scripts: [NamedReference] = []
+    /// The line just past the changed lines.
+    var endLine = 0
 
     /// `bytes` are whole lines of the file at `path`, from `firstLine` on; `configuration` is the
     /// rest of it (its track files, bfd instances and virtual server groups are what the lines
@@ -39,6 +41,7 @@ struct RegionRead {
         }
         guard context.diagnostics.items.isEmpty, virtualServers.count == statements.count else { return nil }
         segments = ConfigSegment.split(bytes, firstLine: firstLine, topLevelLineStarts: lineStarts, statements: statements)
+        endLine = preprocessor.topFileEndLine
         interfaces = context.interfacesNamed
         scripts = context.scriptsNamed
     }
