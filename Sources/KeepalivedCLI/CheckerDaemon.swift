@@ -119,8 +119,7 @@ public final class CheckerDaemon: Sendable {
             let (plan, result) = (outcome.plan, outcome.result)
             DaemonServices.shared.metrics.ipvsOperations(count: result.applied, kind: reason)
             if !result.failures.isEmpty { DaemonServices.shared.metrics.ipvsErrors(count: result.failures.count) }
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-            log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(String(format: "%.1f", elapsed)) ms")
+            log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(Self.milliseconds(from: started)) ms")
             for failure in result.failures {
                 log.error("IPVS: \(failure.operation): \(failure.error)")
             }
@@ -172,11 +171,13 @@ public final class CheckerDaemon: Sendable {
         state.withLock { $0.owned = newOwned }
         followAddresses()
         let finished = DispatchTime.now()
-        func milliseconds(_ from: DispatchTime, _ to: DispatchTime) -> String {
-            String(format: "%.1f", Double(to.uptimeNanoseconds - from.uptimeNanoseconds) / 1e6)
-        }
-        log.detail("Reload finished in \(milliseconds(started, finished)) ms (configuration \(milliseconds(started, read)) ms, "
-                   + "checkers \(milliseconds(read, switched)) ms, IPVS \(milliseconds(switched, finished)) ms)")
+        log.detail("Reload finished in \(Self.milliseconds(from: started, to: finished)) ms (configuration \(Self.milliseconds(from: started, to: read)) ms, "
+                   + "checkers \(Self.milliseconds(from: read, to: switched)) ms, IPVS \(Self.milliseconds(from: switched, to: finished)) ms)")
+    }
+
+    /// The time between two instants in milliseconds, as the detail lines print it ("12.3").
+    static func milliseconds(from start: DispatchTime, to end: DispatchTime = .now()) -> String {
+        String(format: "%.1f", Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
     }
 
     /// Stop: remove what the configuration owns (unless -I), then exit.
