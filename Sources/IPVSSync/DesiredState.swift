@@ -23,21 +23,27 @@ public enum DesiredState {
         var table = IPVSTable()
         let groups = groupIndex(config)
         for (vsIndex, vs) in config.virtualServers.enumerated() {
-            let slots = self.slots(of: vs, groups: groups)
-            guard !slots.isEmpty else { continue }
-            let members = destinations(of: vs, at: vsIndex, health: health)
-            for slot in slots {
-                var entry = table.entry(slot.key) ?? IPVSServiceEntry(service: service(vs, slot), capacity: members.count)
-                for member in members {
-                    let dest = destination(member, slot: slot)
-                    if member.overrides { entry.upsert(dest) } else { entry.insertIfAbsent(dest) }
-                }
-                table.upsert(entry)
-            }
+            addEntries(of: vs, at: vsIndex, groups: groups, health: health, to: &table)
         }
         if let timeouts = config.globalDefs.lvsTimeouts { table.timeouts = IPVSTimeouts(timeouts) }
         if let roles = syncDaemonRoles { table.syncDaemons = syncDaemons(from: config, roles: roles) }
         return table
+    }
+
+    /// The services and destinations of one virtual server (index `vsIndex`) added to `table`.
+    static func addEntries(of vs: VirtualServer, at vsIndex: Int, groups: [String: VirtualServerGroup],
+                           health: any HealthView, to table: inout IPVSTable) {
+        let slots = self.slots(of: vs, groups: groups)
+        guard !slots.isEmpty else { return }
+        let members = destinations(of: vs, at: vsIndex, health: health)
+        for slot in slots {
+            var entry = table.entry(slot.key) ?? IPVSServiceEntry(service: service(vs, slot), capacity: members.count)
+            for member in members {
+                let dest = destination(member, slot: slot)
+                if member.overrides { entry.upsert(dest) } else { entry.insertIfAbsent(dest) }
+            }
+            table.upsert(entry)
+        }
     }
 
     /// Every service and destination the configuration can put in the table, whatever the health.
@@ -45,39 +51,44 @@ public enum DesiredState {
         var ownership = IPVSOwnership(syncDaemons: config.globalDefs.lvsSyncDaemon != nil)
         let groups = groupIndex(config)
         for vs in config.virtualServers {
-            let slots = self.slots(of: vs, groups: groups)
-            var members = vs.realServers.map { (port: $0.port, forwarding: $0.forwarding, address: $0.address) }
-            if let sorry = vs.sorryServer { members.append((sorry.port, sorry.forwarding, sorry.address)) }
-            let isGroup: Bool
-            if case .group = vs.address { isGroup = true } else { isGroup = false }
-            // Group entries with the same port rule share one name table (copy-on-write storage).
-            var namesByRule: [Int: [IPVSDestinationKey: String]] = [:]
-            for slot in slots {
-                var keys = ownership.services[slot.key] ?? Set(minimumCapacity: members.count)
-                for member in members {
-                    keys.insert(IPVSDestinationKey(address: member.address,
-                                                   port: slot.destinationPort(member.port, member.forwarding)))
-                }
-                if let sorry = vs.sorryServer {
-                    ownership.sorryServers[slot.key] = IPVSDestinationKey(address: sorry.address,
-                                                                          port: slot.destinationPort(sorry.port, sorry.forwarding))
-                }
-                ownership.services[slot.key] = keys
-                guard isGroup else { continue }
-                ownership.virtualServerNames[slot.key] = vs.displayName
-                let rule = slot.portRule
-                if namesByRule[rule] == nil {
-                    var names: [IPVSDestinationKey: String] = [:]
-                    for member in members {
-                        names[IPVSDestinationKey(address: member.address, port: slot.destinationPort(member.port, member.forwarding))]
-                            = vs.displayName(of: member.address, port: member.port)
-                    }
-                    namesByRule[rule] = names
-                }
-                ownership.destinationNames[slot.key] = namesByRule[rule]
-            }
+            addOwnership(of: vs, groups: groups, to: &ownership)
         }
         return ownership
+    }
+
+    /// What one virtual server can put in the table, added to `ownership`.
+    static func addOwnership(of vs: VirtualServer, groups: [String: VirtualServerGroup], to ownership: inout IPVSOwnership) {
+        let slots = self.slots(of: vs, groups: groups)
+        var members = vs.realServers.map { (port: $0.port, forwarding: $0.forwarding, address: $0.address) }
+        if let sorry = vs.sorryServer { members.append((sorry.port, sorry.forwarding, sorry.address)) }
+        let isGroup: Bool
+        if case .group = vs.address { isGroup = true } else { isGroup = false }
+        // Group entries with the same port rule share one name table (copy-on-write storage).
+        var namesByRule: [Int: [IPVSDestinationKey: String]] = [:]
+        for slot in slots {
+            var keys = ownership.services[slot.key] ?? Set(minimumCapacity: members.count)
+            for member in members {
+                keys.insert(IPVSDestinationKey(address: member.address,
+                                               port: slot.destinationPort(member.port, member.forwarding)))
+            }
+            if let sorry = vs.sorryServer {
+                ownership.sorryServers[slot.key] = IPVSDestinationKey(address: sorry.address,
+                                                                      port: slot.destinationPort(sorry.port, sorry.forwarding))
+            }
+            ownership.services[slot.key] = keys
+            guard isGroup else { continue }
+            ownership.virtualServerNames[slot.key] = vs.displayName
+            let rule = slot.portRule
+            if namesByRule[rule] == nil {
+                var names: [IPVSDestinationKey: String] = [:]
+                for member in members {
+                    names[IPVSDestinationKey(address: member.address, port: slot.destinationPort(member.port, member.forwarding))]
+                        = vs.displayName(of: member.address, port: member.port)
+                }
+                namesByRule[rule] = names
+            }
+            ownership.destinationNames[slot.key] = namesByRule[rule]
+        }
     }
 
     /// The sync daemons of `lvs_sync_daemon` for the given roles; the sync id defaults to the VRID

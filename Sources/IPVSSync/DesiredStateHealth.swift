@@ -67,10 +67,30 @@ public struct HealthSnapshot: HealthView {
     public var realServers: [RealServerRef: RealServerHealth]
     /// Quorum decided by the checker process (it applies hysteresis); missing = computed.
     public var quorum: [Int: Bool]
+    /// How many health changes of its engine the snapshot includes (0 when not from an engine):
+    /// a consumer that has applied revision R knows a snapshot of revision R brings nothing new.
+    public var revision: Int
 
-    public init(realServers: [RealServerRef: RealServerHealth] = [:], quorum: [Int: Bool] = [:]) {
+    public init(realServers: [RealServerRef: RealServerHealth] = [:], quorum: [Int: Bool] = [:], revision: Int = 0) {
         self.realServers = realServers
         self.quorum = quorum
+        self.revision = revision
+    }
+
+    /// This snapshot with the entries of `virtualServers` taken from `part` (a snapshot of those
+    /// virtual servers alone); `previousCounts` gives how many real servers each had here.
+    public func replacing(_ virtualServers: [Int], previousCounts: (Int) -> Int, with part: HealthSnapshot) -> HealthSnapshot {
+        var patched = self
+        for vsIndex in virtualServers {
+            for rsIndex in 0..<previousCounts(vsIndex) {
+                patched.realServers[RealServerRef(virtualServer: vsIndex, realServer: rsIndex)] = nil
+            }
+            patched.quorum[vsIndex] = nil
+        }
+        patched.realServers.merge(part.realServers) { _, new in new }
+        patched.quorum.merge(part.quorum) { _, new in new }
+        patched.revision = part.revision
+        return patched
     }
 
     public func realServer(_ server: RealServer, at ref: RealServerRef) -> RealServerHealth {

@@ -31,6 +31,8 @@ public final class CheckerDaemon: Sendable {
         var health: HealthSnapshot?
         /// The engine generation `health` belongs to (a reload starts a new one).
         var healthGeneration = 0
+        /// The engine's health revision `health` holds (see `HealthSnapshot.revision`).
+        var healthRevision = 0
         /// What the kernel held after the last reconcile; nil means dump first.
         var known: IPVSTable?
     }
@@ -116,15 +118,20 @@ public final class CheckerDaemon: Sendable {
             let outcome = try IPVSSync.reconcile(desired, owned: owned, flushForeign: config.globalDefs.lvsFlush,
                                                  known: known, backend: backend, log: lines)
             state.withLock { $0.known = outcome.known }
-            let (plan, result) = (outcome.plan, outcome.result)
-            DaemonServices.shared.metrics.ipvsOperations(count: result.applied, kind: reason)
-            if !result.failures.isEmpty { DaemonServices.shared.metrics.ipvsErrors(count: result.failures.count) }
-            log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(Self.milliseconds(from: started)) ms")
-            for failure in result.failures {
-                log.error("IPVS: \(failure.operation): \(failure.error)")
-            }
+            report(outcome, reason: reason, started: started)
         } catch {
             log.error("IPVS: cannot read the kernel table: \(error)")
+        }
+    }
+
+    /// Counts a reconcile's operations and errors, and logs its detail line and failures.
+    func report(_ outcome: IPVSSync.KnownReconcile, reason: String, started: DispatchTime) {
+        let (plan, result) = (outcome.plan, outcome.result)
+        DaemonServices.shared.metrics.ipvsOperations(count: result.applied, kind: reason)
+        if !result.failures.isEmpty { DaemonServices.shared.metrics.ipvsErrors(count: result.failures.count) }
+        log.detail("IPVS \(reason): \(plan.count) operations (\(result.applied) applied, \(result.alreadyPresent) already present, \(result.alreadyAbsent) already absent, \(result.failures.count) failed) in \(Self.milliseconds(from: started)) ms")
+        for failure in result.failures {
+            log.error("IPVS: \(failure.operation): \(failure.error)")
         }
     }
 
@@ -136,43 +143,6 @@ public final class CheckerDaemon: Sendable {
         }
         let box = SignalSources(sources)
         signalSources.withLock { $0 = box }
-    }
-
-    /// A reload: a configuration with errors that keep it from running leaves everything as it is.
-    @Sendable func reload() {
-        log.info("Reloading")
-        let started = DispatchTime.now()
-        DaemonServices.shared.reloading()
-        defer { DaemonServices.shared.ready() }
-        let result = Self.loadConfiguration(settings: settings, log: log)
-        if let refusal = DaemonStartup.reloadRefusal(result) {
-            log.error("Reload aborted: \(refusal); keeping the running one")
-            return
-        }
-        let read = DispatchTime.now()
-        // The VRRP half in this process reloads the same configuration, beside the checkers.
-        VRRPDaemon.reloadShared(result.config)
-        live.update(result.config)
-        checkSeries.withLock { $0 = [:] }
-        checkRecords.withLock { $0 = [:] }
-        let health = reloadHealthChecks(result.config)
-        let switched = DispatchTime.now()
-        let newOwned = DesiredState.ownership(from: result.config)
-        state.withLock { state in
-            // Entries the old configuration owned stay ours until the reconcile removes them.
-            var owned = newOwned
-            owned.merge(state.owned)
-            // The kernel table is known from the last reconcile (a failed operation clears it):
-            // the reload diffs against it instead of dumping tens of thousands of entries.
-            state = State(config: result.config, owned: owned, health: health?.snapshot,
-                          healthGeneration: health?.generation ?? 0, known: state.known)
-        }
-        reconcile(reason: "reload")
-        state.withLock { $0.owned = newOwned }
-        followAddresses()
-        let finished = DispatchTime.now()
-        log.detail("Reload finished in \(Self.milliseconds(from: started, to: finished)) ms (configuration \(Self.milliseconds(from: started, to: read)) ms, "
-                   + "checkers \(Self.milliseconds(from: read, to: switched)) ms, IPVS \(Self.milliseconds(from: switched, to: finished)) ms)")
     }
 
     /// The time between two instants in milliseconds, as the detail lines print it ("12.3").

@@ -36,6 +36,8 @@ extension CheckerDaemon {
 
     /// The track files the FILE_CHECKs of a configuration follow.
     static func checkedTrackFiles(_ config: Config) -> [TrackFile] {
+        // Without track_file blocks there is nothing to look for in 40,000 real servers.
+        guard !config.trackFiles.isEmpty else { return [] }
         var names = Set<String>()
         for vs in config.virtualServers {
             for rs in vs.realServers {
@@ -159,36 +161,14 @@ extension CheckerDaemon {
     /// A health change: reconciled unless it belongs to a configuration since reloaded.
     func healthChanged(_ snapshot: HealthSnapshot, generation: Int) {
         let current = state.withLock { state -> Bool in
-            guard state.healthGeneration == generation else { return false }
+            // A snapshot of the revision already applied (the one after a reload's switch) brings nothing.
+            guard state.healthGeneration == generation, state.healthRevision != snapshot.revision else { return false }
             state.health = snapshot
+            state.healthRevision = snapshot.revision
             return true
         }
         guard current else { return }
         reconcile(reason: "health")
-    }
-
-    /// Hands the new configuration to the engine and waits until it has switched; returns the
-    /// health of the new configuration and its generation.
-    func reloadHealthChecks(_ config: Config) -> (snapshot: HealthSnapshot, generation: Int)? {
-        guard let engine = engine.withLock({ $0 }) else { return nil }
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<(snapshot: HealthSnapshot, generation: Int)?>(nil)
-        watchTrackFiles(config)
-        let values = readTrackFiles(config, reloading: true)
-        engine.reload(config) { [self] in
-            let generation = engineGeneration.withLock { value -> Int in
-                value += 1
-                return value
-            }
-            outcome.withLock { $0 = (engine.snapshot, generation) }
-            let counts = engine.reloadCounts
-            log.detail("Health checkers after reload: \(counts.kept) kept, \(counts.started) started")
-            done.signal()
-        }
-        done.wait()
-        // Files that changed (or are now read from another path) since their last event.
-        for (name, value) in values.sorted(by: { $0.key < $1.key }) { engine.trackFile(name, value: value) }
-        return outcome.withLock { $0 }
     }
 
     /// Stops the checkers (omega scripts run) and waits until they have stopped.

@@ -157,12 +157,23 @@ if ProcessInfo.processInfo.environment["HEALTH_BENCH_RELOAD_ONLY"] != nil {
     }
     let again = timed("reparse") { loader.load(path: benchPath, options: parseOptions, source: MemorySource([benchPath: newText])).result }
     let change = timed("reload switch") { core.reloaded(with: again.config, at: .seconds(5)) }
-    let snapshot = timed("snapshot") { change.core.snapshot }
-    var owned = timed("ownership") { DesiredState.ownership(from: again.config) }
-    owned.merge(DesiredState.ownership(from: loaded.config))
-    let desired = timed("desired table") { DesiredState.table(from: again.config, health: snapshot) }
-    let outcome = try timed("reconcile") {
-        try IPVSSync.reconcile(desired, owned: owned, known: known, backend: backend)
+    let outcome: IPVSSync.KnownReconcile
+    if let changed = change.changedVirtualServers, IPVSSync.canReconcileAlone(changed, from: loaded.config, to: again.config) {
+        // What the daemon does when the other virtual servers kept their configuration and health.
+        let part = timed("snapshot of the changed") { change.core.snapshot(ofVirtualServers: changed) }
+        var owned = DesiredState.ownership(from: loaded.config)
+        outcome = timed("reconcile the changed") {
+            IPVSSync.reconcile(changed: changed, from: loaded.config, to: again.config, health: part, owned: &owned,
+                               known: known!, backend: backend)
+        }
+    } else {
+        let snapshot = timed("snapshot") { change.core.snapshot }
+        var owned = timed("ownership") { DesiredState.ownership(from: again.config) }
+        owned.merge(DesiredState.ownership(from: loaded.config))
+        let desired = timed("desired table") { DesiredState.table(from: again.config, health: snapshot) }
+        outcome = try timed("reconcile") {
+            try IPVSSync.reconcile(desired, owned: owned, known: known, backend: backend)
+        }
     }
     // The reload logs one "Activating healthchecker" line per checker, as keepalived does: through
     // the daemon's logger to syslog and, as with -l, to standard error.

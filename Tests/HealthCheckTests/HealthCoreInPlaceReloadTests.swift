@@ -47,8 +47,7 @@ struct HealthCoreInPlaceReloadTests {
 
     func bothReloads(from old: HealthCore, to text: String) -> (inPlace: HealthReload?, matched: HealthReload) {
         let config = F.config(text)
-        let inPlace = old.reloadedInPlace(virtualServers: config.virtualServers, checkerLogAllFailures: false,
-                                          at: .seconds(5), warmupOffsets: [:])
+        let inPlace = old.reloadedInPlace(virtualServers: config.virtualServers, checkerLogAllFailures: false, at: .seconds(5))
         let matched = old.reloadedByMatching(virtualServers: config.virtualServers, checkerLogAllFailures: false,
                                              at: .seconds(5), warmupOffsets: [:])
         return (inPlace, matched)
@@ -88,14 +87,16 @@ struct HealthCoreInPlaceReloadTests {
         servers[1] = F.config(F.service(vip: "10.0.0.60", servers: Self.servers(weight: 9))).virtualServers[0]
         #expect(HealthCore.sharesStorage(servers[0].realServers, old.virtualServers[0].realServers))
         #expect(!HealthCore.sharesStorage(servers[1].realServers, old.virtualServers[1].realServers))
-        let inPlace = try #require(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false,
-                                                       at: .seconds(5), warmupOffsets: [:]))
+        let inPlace = try #require(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false, at: .seconds(5)))
         expectSame(inPlace, old.reloadedByMatching(virtualServers: servers, checkerLogAllFailures: false,
                                                    at: .seconds(5), warmupOffsets: [:]))
         #expect(inPlace.core.snapshot.realServers[F.ref(1, 1)]?.weight == 9)
+        #expect(inPlace.changedVirtualServers == [1], "the kept virtual server is not looked at again")
+        #expect(inPlace.core.snapshot(ofVirtualServers: [1]).realServers.keys.sorted { $0.realServer < $1.realServer }
+                == (0..<3).map { F.ref(1, $0) })
         // A changed checker in the other virtual server still takes the general path.
         servers[1] = F.config(F.service(vip: "10.0.0.60", servers: Self.servers() + [("10.0.0.5", F.tcpCheck())])).virtualServers[0]
-        #expect(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false, at: .seconds(5), warmupOffsets: [:]) == nil)
+        #expect(old.reloadedInPlace(virtualServers: servers, checkerLogAllFailures: false, at: .seconds(5)) == nil)
     }
 
     @Test func anyStructuralChangeTakesTheGeneralPath() {

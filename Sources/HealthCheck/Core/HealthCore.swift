@@ -190,6 +190,19 @@ public struct HealthCore: Sendable {
                        quorum: quorums.mapValues(\.isUp))
     }
 
+    /// The part of `snapshot` about some virtual servers (a reload that changed only those).
+    public func snapshot(ofVirtualServers indices: [Int]) -> HealthSnapshot {
+        var part = HealthSnapshot()
+        for vsIndex in indices where virtualServers.indices.contains(vsIndex) {
+            for rsIndex in virtualServers[vsIndex].realServers.indices {
+                let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
+                if let status = servers[ref] { part.realServers[ref] = RealServerHealth(alive: status.alive, weight: status.effectiveWeight) }
+            }
+            if let quorum = quorums[vsIndex] { part.quorum[vsIndex] = quorum.isUp }
+        }
+        return part
+    }
+
     // MARK: - Events
 
     /// Handles one event at time `now` and returns what to do, in order (a single
@@ -234,6 +247,8 @@ public struct HealthCore: Sendable {
             schedule(first: id, at: now)
             actions.append(.log(activationLine(id)))
         }
+        // The offsets served the first attempts; 40,000 of them need not stay for the daemon's life.
+        warmupOffsets = [:]
         actions.append(.healthChanged)
     }
 

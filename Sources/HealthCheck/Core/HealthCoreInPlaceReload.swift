@@ -10,24 +10,25 @@ import IPVSSync
 /// the general path; `HealthCoreInPlaceReloadTests` compares the two.
 extension HealthCore {
     /// The reload in place, or nil when the structure changed (the general path then applies).
+    /// Checkers keep their ids and schedule, so no warmup offsets are needed. A virtual server whose
+    /// real servers share storage with the running ones (kept by `IncrementalConfigLoader`) is not
+    /// looked at again: its servers, checkers, weights and quorum stay as they are.
     func reloadedInPlace(virtualServers newServers: [VirtualServer], checkerLogAllFailures newGlobal: Bool,
-                         at now: Duration, warmupOffsets: [CheckerID: Duration]) -> HealthReload? {
+                         at now: Duration) -> HealthReload? {
         guard phase == .running, newGlobal == checkerLogAllFailures, keepsStructure(in: newServers) else { return nil }
+        let changed = newServers.indices.filter { !Self.sharesStorage(newServers[$0].realServers, virtualServers[$0].realServers) }
         var core = self
         core.virtualServers = newServers
-        core.warmupOffsets = warmupOffsets
         var actions: [HealthAction] = []
-        for vsIndex in newServers.indices {
+        for vsIndex in changed {
             for rsIndex in newServers[vsIndex].realServers.indices {
                 core.takeOver(RealServerRef(virtualServer: vsIndex, realServer: rsIndex), at: now, into: &actions)
             }
         }
-        core.restartQuorumsAndActivate(previousQuorum: { quorums[$0] }, into: &actions)
+        core.restartQuorums(of: changed, previousQuorum: { quorums[$0] }, into: &actions)
         actions.append(.healthChanged)
-        var carried: [CheckerID: CheckerID] = [:]
-        carried.reserveCapacity(order.count)
-        for id in order { carried[id] = id }
-        return HealthReload(core: core, actions: Self.coalesced(actions), carriedOver: carried)
+        return HealthReload(core: core, switchActions: Self.coalesced(actions), logsActivation: true,
+                            carriedOver: .sameIDs(order), changedVirtualServers: changed)
     }
 
     /// Whether `newServers` has this core's virtual servers, real servers and checkers, in the same

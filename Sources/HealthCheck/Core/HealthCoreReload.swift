@@ -4,11 +4,34 @@ import IPVSSync
 /// The core for a reloaded configuration and what the switch does.
 public struct HealthReload: Sendable {
     public var core: HealthCore
-    /// Log lines, notify scripts and quorum changes of the switch (ends with `.healthChanged`).
-    public var actions: [HealthAction]
-    /// Checkers whose state was carried over: old id -> new id. A probe in flight for an old id
-    /// reports to the new one; in-flight probes of checkers not listed are dropped.
-    public var carriedOver: [CheckerID: CheckerID]
+    /// Log lines, notify scripts and quorum changes of the switch, without keepalived's activation
+    /// line per checker (`activationLines`); ends with `.healthChanged` when the core is running.
+    public var switchActions: [HealthAction]
+    /// Whether the reload logs keepalived's activation line for every checker (a running core).
+    public var logsActivation: Bool
+    /// Checkers whose state was carried over (see `CheckerCarryOver`).
+    public var carriedOver: CheckerCarryOver
+    /// The virtual servers (new indexes) whose configuration or health may differ from the running
+    /// core's; every other one has the same servers, checkers and health as before. nil: any may.
+    public var changedVirtualServers: [Int]?
+
+    /// keepalived's `Activating healthchecker ...` (or `Deactivating`) line for every checker, in
+    /// configuration order: formatted when asked for, so a reload of 40,000 checkers can switch
+    /// first and write its lines afterwards.
+    public var activationLines: [HealthLogLine] {
+        logsActivation ? core.checkerIDs.map(core.activationLine) : []
+    }
+
+    /// Everything the switch does, in keepalived's order: `switchActions` with the activation
+    /// lines before the closing `.healthChanged`.
+    public var actions: [HealthAction] {
+        guard logsActivation else { return switchActions }
+        var all = switchActions
+        let closing = all.last == .healthChanged ? all.removeLast() : nil
+        all += activationLines.map(HealthAction.log)
+        if let closing { all.append(closing) }
+        return all
+    }
 }
 
 /// Identity of a virtual server across reloads (keepalived's `vs_iseq`).
@@ -29,19 +52,21 @@ extension HealthCore {
     /// its checkers whose settings are unchanged. New real servers start as at start-up (alpha
     /// checkers down); a new or changed checker of a kept real server starts afresh, and only one
     /// failure takes it down while another checker of its server is down.
-    public func reloaded(with config: Config, at now: Duration, warmupOffsets: [CheckerID: Duration] = [:]) -> HealthReload {
+    ///
+    /// `warmupOffsets` are asked for only when checkers start afresh (not by a reload in place).
+    public func reloaded(with config: Config, at now: Duration,
+                         warmupOffsets: @autoclosure () -> [CheckerID: Duration] = [:]) -> HealthReload {
         reloaded(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
-                 at: now, warmupOffsets: warmupOffsets)
+                 at: now, warmupOffsets: warmupOffsets())
     }
 
     public func reloaded(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool = false,
-                         at now: Duration, warmupOffsets: [CheckerID: Duration] = [:]) -> HealthReload {
-        if let inPlace = reloadedInPlace(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
-                                         at: now, warmupOffsets: warmupOffsets) {
+                         at now: Duration, warmupOffsets: @autoclosure () -> [CheckerID: Duration] = [:]) -> HealthReload {
+        if let inPlace = reloadedInPlace(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures, at: now) {
             return inPlace
         }
         return reloadedByMatching(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
-                                  at: now, warmupOffsets: warmupOffsets)
+                                  at: now, warmupOffsets: warmupOffsets())
     }
 
     /// The general reload: a new core, each real server and checker matched to the old one.
@@ -53,7 +78,7 @@ extension HealthCore {
                               warmupOffsets: warmupOffsets, localVirtualServers: local, trackFileValues: trackFileValues)
         guard phase == .running else {
             core.phase = phase
-            return HealthReload(core: core, actions: [], carriedOver: [:])
+            return HealthReload(core: core, switchActions: [], logsActivation: false, carriedOver: [:])
         }
         core.phase = .running
         var actions: [HealthAction] = []
@@ -66,22 +91,26 @@ extension HealthCore {
                 core.adopt(ref, from: previous.map { (self, $0) }, at: now, carried: &carried, into: &actions)
             }
         }
-        core.restartQuorumsAndActivate(previousQuorum: { oldIndex[$0].flatMap { quorums[$0] } }, into: &actions)
+        core.restartQuorums(of: newServers.indices, previousQuorum: { oldIndex[$0].flatMap { quorums[$0] } }, into: &actions)
+        // The offsets served the checkers that started afresh; nothing is scheduled from them again.
+        core.warmupOffsets = [:]
         core.rebuildAgenda()
         actions.append(.healthChanged)
-        return HealthReload(core: core, actions: Self.coalesced(actions), carriedOver: carried)
+        return HealthReload(core: core, switchActions: Self.coalesced(actions), logsActivation: true,
+                            carriedOver: .matched(carried))
     }
 
-    /// The end of either reload: each virtual server's quorum decided again from its previous
-    /// state (`previousQuorum` of its new index), then keepalived's activation line per checker.
-    mutating func restartQuorumsAndActivate(previousQuorum: (Int) -> QuorumState?, into actions: inout [HealthAction]) {
-        for vsIndex in virtualServers.indices {
-            let (state, lines) = QuorumState.start(virtualServers[vsIndex], index: vsIndex,
+    /// The end of either reload: the quorum of each of `virtualServers` decided again from its
+    /// previous state (`previousQuorum` of its new index). keepalived's activation line per checker
+    /// follows (`HealthReload.activationLines`).
+    mutating func restartQuorums(of virtualServers: some Sequence<Int>, previousQuorum: (Int) -> QuorumState?,
+                                 into actions: inout [HealthAction]) {
+        for vsIndex in virtualServers {
+            let (state, lines) = QuorumState.start(self.virtualServers[vsIndex], index: vsIndex,
                                                    aliveWeight: aliveWeight(of: vsIndex), previous: previousQuorum(vsIndex))
             quorums[vsIndex] = state
             actions += lines
         }
-        for id in order { actions.append(.log(activationLine(id))) }
     }
 
     /// keepalived's `clear_diff_services`: a virtual server gone from the configuration and a real

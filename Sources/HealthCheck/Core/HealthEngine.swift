@@ -79,6 +79,12 @@ public final class HealthEngine: @unchecked Sendable {
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
     private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
+    /// How many health changes (`.healthChanged`, and each reload's switch) have happened; every
+    /// snapshot carries the count it includes.
+    private var healthRevision = 0
+    /// What a reload asked to hold back (its log lines and scripts) until `releaseHeldActions()`,
+    /// with the configuration it replaced.
+    private var heldActions: (actions: [HealthAction], logsActivation: Bool, previous: [VirtualServer])?
     /// A snapshot delivery is queued: later changes ride on it (a snapshot of 10,000 servers per
     /// failure, in a burst of thousands, piled up faster than they were reconciled).
     private var snapshotQueued = false
@@ -131,30 +137,74 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     /// Switches to a new configuration, keeping the state of unchanged checkers. `completion`
-    /// runs once the new configuration is in place (its `snapshot` readable), before the reload's
-    /// log lines and scripts go out.
-    public func reload(_ config: Config, warmupOffsets: [CheckerID: Duration]? = nil,
+    /// runs once the new configuration is in place (its `snapshot` and `reloadCounts` readable),
+    /// before the reload's log lines and scripts go out. With `holdingActions` those wait until
+    /// `releaseHeldActions()` (the daemon first brings the kernel table up to date, as keepalived
+    /// does before it logs its 40,000 activation lines) or the next reload.
+    public func reload(_ config: Config, warmupOffsets: [CheckerID: Duration]? = nil, holdingActions: Bool = false,
                        completion: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in
+            performHeldActions()
             let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? Self.randomOffsets(config))
             let previous = core.virtualServers
             core = change.core
+            // The switch is one health change, whatever it did: its snapshot follows.
+            healthRevision += 1
             lastReloadCounts = HealthReloadCounts(kept: change.carriedOver.count,
-                                                  started: core.checkerIDs.count - change.carriedOver.count)
+                                                  started: core.checkerIDs.count - change.carriedOver.count,
+                                                  changedVirtualServers: change.changedVirtualServers,
+                                                  revision: healthRevision)
             for (token, attempt) in attempts {
-                if let id = change.carriedOver[attempt.id] {
+                if let id = change.carriedOver.newID(of: attempt.id) {
                     attempts[token]?.id = id
                 } else {
                     attempt.cancel()
                     attempts[token] = nil
                 }
             }
-            // The caller (the daemon's reload) may go on to the kernel table while the reload's
-            // lines, one per checker, and scripts go out.
             completion?()
-            // Probes are built again from the new configuration when next needed.
+            dropProbes(of: change.changedVirtualServers, in: previous)
+            queueSnapshot()
+            let actions = change.switchActions.filter { $0 != .healthChanged }
+            if holdingActions {
+                heldActions = (actions, change.logsActivation, previous)
+                arm()
+            } else {
+                perform(actions + (change.logsActivation ? activationActions() : []), previous: previous)
+            }
+        }
+    }
+
+    /// Sends out what the last reload held back (see `reload(_:holdingActions:completion:)`).
+    public func releaseHeldActions() {
+        queue.async { [self] in performHeldActions() }
+    }
+
+    private func performHeldActions() {
+        guard let held = heldActions else { return }
+        heldActions = nil
+        perform(held.actions + (held.logsActivation ? activationActions() : []), previous: held.previous)
+    }
+
+    /// keepalived's activation line for every checker of the running configuration.
+    private func activationActions() -> [HealthAction] {
+        core.checkerIDs.map { .log(core.activationLine($0)) }
+    }
+
+    /// Probes are built again from the new configuration when next needed: those of the virtual
+    /// servers a reload changed (`changed`, nil for all), as the configuration they replaced
+    /// (`previous`) numbered them. The others were built from the same settings.
+    private func dropProbes(of changed: [Int]?, in previous: [VirtualServer]) {
+        guard let changed else {
             probes = [:]
-            perform(change.actions, previous: previous)
+            return
+        }
+        for vsIndex in changed where previous.indices.contains(vsIndex) {
+            for (rsIndex, rs) in previous[vsIndex].realServers.enumerated() {
+                for index in rs.checkers.indices {
+                    probes[CheckerID(virtualServer: vsIndex, realServer: rsIndex, index: index)] = nil
+                }
+            }
         }
     }
 
@@ -182,8 +232,25 @@ public final class HealthEngine: @unchecked Sendable {
 
     /// The current health state.
     public var snapshot: HealthSnapshot {
-        if DispatchQueue.getSpecific(key: queueKey) == true { return core.snapshot }
-        return queue.sync { core.snapshot }
+        if DispatchQueue.getSpecific(key: queueKey) == true { return currentSnapshot() }
+        return queue.sync { currentSnapshot() }
+    }
+
+    /// The part of `snapshot` about some virtual servers (after a reload that changed only those).
+    public func snapshot(ofVirtualServers indices: [Int]) -> HealthSnapshot {
+        let part = { [self] in
+            var part = core.snapshot(ofVirtualServers: indices)
+            part.revision = healthRevision
+            return part
+        }
+        if DispatchQueue.getSpecific(key: queueKey) == true { return part() }
+        return queue.sync { part() }
+    }
+
+    private func currentSnapshot() -> HealthSnapshot {
+        var snapshot = core.snapshot
+        snapshot.revision = healthRevision
+        return snapshot
     }
 
     // MARK: - On the queue
@@ -217,7 +284,9 @@ public final class HealthEngine: @unchecked Sendable {
             case .runProbe(let id): launch(id)
             case .log: break
             case .runScript(let script, let reason): callbacks.onScript(script, reason)
-            case .healthChanged: queueSnapshot()
+            case .healthChanged:
+                healthRevision += 1
+                queueSnapshot()
             case .quorumChanged(let notice):
                 if core.virtualServers.indices.contains(notice.virtualServer) {
                     callbacks.onQuorum(notice, core.virtualServers[notice.virtualServer])
@@ -243,7 +312,7 @@ public final class HealthEngine: @unchecked Sendable {
         snapshotQueued = true
         queue.async { [self] in
             snapshotQueued = false
-            callbacks.onSnapshot(core.snapshot)
+            callbacks.onSnapshot(currentSnapshot())
         }
     }
 
@@ -310,4 +379,9 @@ public struct HealthReloadCounts: Sendable, Equatable {
     public var kept: Int
     /// New or changed checkers, started as at start-up.
     public var started: Int
+    /// The virtual servers whose configuration or health the reload may have changed (see
+    /// `HealthReload.changedVirtualServers`); nil: any.
+    public var changedVirtualServers: [Int]? = nil
+    /// The engine's health revision right after the switch; the one before it is one less.
+    public var revision = 0
 }
