@@ -2,16 +2,18 @@
 # Runs inside the lab VM (scripts/reload-bench.py boots it): for each tool in $TOOLS, in a fresh network
 # namespace with eth0 (VI_1's interface) and a listener on 127.0.0.1:$PORT (every TCP_CHECK's target),
 # starts the daemon with both halves on $CONF, waits for the full table and MASTER, then $REPEATS times:
-# changes one real server's weight in the file, SIGHUPs the daemon and times until `ipvsadm -Ln -t
-# $TARGET_SERVICE` shows the new weight (polled every ~20 ms), then waits for the process tree to go idle.
+# changes one real server's weight in the file, and $PROBE SIGHUPs the daemon and times until the kernel's
+# table has the new weight (asked over generic netlink every millisecond; `ipvsadm -Ln -t $TARGET_SERVICE`
+# must then list it too), then waits for the process tree to go idle.
 # Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
 # Environment: CONF, LAST, EXPECTED, REALS_PER_SERVICE, TARGET_SERVICE, TARGET_REAL, WEIGHT_LINE, OLD_WEIGHT,
-# NEW_WEIGHT, PORT, KEEPALIVEDD, OUT; optional TOOLS, REPEATS, START_TIMEOUT, RELOAD_TIMEOUT.
+# NEW_WEIGHT, PORT, KEEPALIVEDD, PROBE (reload-probe.c's binary), OUT; optional TOOLS, REPEATS, START_TIMEOUT,
+# RELOAD_TIMEOUT.
 set -u
 : "${CONF:?}" "${LAST:?}" "${EXPECTED:?}" "${TARGET_SERVICE:?}" "${TARGET_REAL:?}" "${WEIGHT_LINE:?}"
-: "${OLD_WEIGHT:?}" "${NEW_WEIGHT:?}" "${PORT:?}" "${KEEPALIVEDD:?}" "${OUT:?}"
+: "${OLD_WEIGHT:?}" "${NEW_WEIGHT:?}" "${PORT:?}" "${KEEPALIVEDD:?}" "${PROBE:?}" "${OUT:?}"
 REALS_PER_SERVICE=${REALS_PER_SERVICE:-20} TOOLS=${TOOLS:-keepalived keepalivedd} REPEATS=${REPEATS:-3}
 START_TIMEOUT=${START_TIMEOUT:-1200} RELOAD_TIMEOUT=${RELOAD_TIMEOUT:-600}
 . "$(dirname "${BASH_SOURCE[0]}")/bench-guest-lib.sh"
@@ -95,13 +97,15 @@ while True:
             sed -i "${WEIGHT_LINE}s/weight $old\$/weight $weight/" "$conf"
             mark=$(wc -l <"$log")
             t=$(now)
-            kill -HUP "$dpid"
-            seen=failed
-            deadline=$((SECONDS + RELOAD_TIMEOUT))
-            while ((SECONDS < deadline)); do
-                if [[ $(target_weight) == "$weight" ]]; then seen=$(since "$t"); break; fi
-                sleep 0.02
-            done
+            # The probe sends the SIGHUP and asks the kernel for the target's weight every millisecond.
+            seen=$(in_ns "$PROBE" "$dpid" "${TARGET_SERVICE%:*}" "${TARGET_SERVICE##*:}" "${TARGET_REAL%:*}" \
+                "${TARGET_REAL##*:}" "$weight" "$RELOAD_TIMEOUT")
+            [[ -n $seen ]] || seen=failed
+            # ipvsadm, the oracle, must list the weight the probe saw.
+            if [[ $seen != failed && $(target_weight) != "$weight" ]]; then
+                step "$tool: the probe saw weight $weight but ipvsadm lists $(target_weight)"
+                seen=failed
+            fi
             result "${tool}_reload${i}_s" "$seen"
             result "${tool}_reload${i}_weight" "$old->$weight"
             if [[ $tool == keepalivedd ]]; then

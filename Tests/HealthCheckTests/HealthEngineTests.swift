@@ -152,4 +152,46 @@ struct HealthEngineTests {
         #expect(built.all.contains("10.0.0.3"))
         #expect(!recorder.all.contains("script: /bin/up"), "the failing server never came back")
     }
+
+    /// A reload in place that holds its actions: the completion sees the changed virtual server and
+    /// the revision of the switch, the activation lines wait for `releaseHeldActions()`, and the
+    /// snapshot delivered after the switch carries the switch's revision.
+    @Test func aHeldReloadLogsAfterItsReleaseAndNamesWhatChanged() async {
+        let recorder = HealthEngineRecorder()
+        let revisions = Mutex<[Int]>([])
+        var callbacks = recorder.callbacks
+        let recordAlive = callbacks.onSnapshot
+        callbacks.onSnapshot = { snapshot in
+            revisions.withLock { $0.append(snapshot.revision) }
+            recordAlive(snapshot)
+        }
+        let running = config(servers: ["10.0.0.2", "10.0.0.3"])
+        let engine = HealthEngine(config: running, warmupOffsets: [:],
+                                  probeFactory: { _, _, _, _ in HealthEngineScriptedProbe(script: HealthEngineProbeScript([])) },
+                                  callbacks: callbacks)
+        engine.start()
+        #expect(await waitUntil { recorder.all.filter { $0.hasPrefix("log: Activating") }.count == 2 })
+        #expect(await waitUntil { !revisions.withLock { $0 }.isEmpty })
+        let before = engine.snapshot.revision
+        var changed = running
+        changed.virtualServers[0].realServers[1].weight = 9
+        let seen = Mutex<HealthReloadCounts?>(nil)
+        await withCheckedContinuation { (resumed: CheckedContinuation<Void, Never>) in
+            engine.reload(changed, holdingActions: true) {
+                seen.withLock { $0 = engine.reloadCounts }
+                #expect(engine.snapshot(ofVirtualServers: [0]).realServers[F.ref(0, 1)]?.weight == 9)
+                resumed.resume()
+            }
+        }
+        let counts = seen.withLock { $0 }
+        #expect(counts?.changedVirtualServers == [0], "the real servers are new storage: the virtual server changed")
+        #expect(counts?.kept == 2 && counts?.started == 0)
+        #expect(counts?.revision == before + 1)
+        #expect(await waitUntil { revisions.withLock { $0.last } == before + 1 }, "the switch's snapshot")
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(recorder.all.filter { $0.hasPrefix("log: Activating") }.count == 2, "held until released")
+        engine.releaseHeldActions()
+        #expect(await waitUntil { recorder.all.filter { $0.hasPrefix("log: Activating") }.count == 4 })
+        await stop(engine)
+    }
 }
