@@ -5,7 +5,8 @@ server with a TCP_CHECK against a listener on 127.0.0.1 (delay_loop 3600: checks
 and VI_1 MASTER with one VIP. Once the table holds 40,000 destinations and VI_1 is MASTER:
 
 a. one real server's weight changes in the file, SIGHUP: the reload performs exactly one IPVS operation,
-   keeps all 40,000 checkers, starts none, leaves VRRP alone, and `ipvsadm -Sn` differs in that line only;
+   keeps all 40,000 checkers, starts none, plans the changed virtual server alone, logs keepalived's
+   activation lines after the weight change, leaves VRRP alone, and `ipvsadm -Sn` differs in that line only;
 b. a broken config (a bad number and an unclosed block), SIGHUP: the reload is aborted with an error
    naming the file and line, and the table is unchanged;
 c. the configuration is whole again (with the new weight) and VI_1 has a second VIP, SIGHUP: the VRRP
@@ -87,6 +88,8 @@ wait_until 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/{port}" || exit 3
 last_full() {{ [[ $(ipvsadm -Ln -t {last} 2>/dev/null | grep -cE '^  -> [0-9]') -eq {reals} ]]; }}
 all_full() {{ [[ $(ipvs_destination_count) -eq {destinations} ]]; }}
 new_lines() {{ tail -n +$(($1 + 1)) "$log"; }}
+# Every checker's activation line has been logged since line $1.
+all_activated() {{ [[ $(new_lines "$1" | grep -c 'Activating healthchecker') -ge {destinations} ]]; }}
 
 start=$SECONDS
 "$kd" -n -l -D -f "$conf" -p "$LAB_TMP/d.pid" -r "$LAB_TMP/dv.pid" -c "$LAB_TMP/dc.pid" >"$log" 2>&1 &
@@ -109,6 +112,7 @@ t=$SECONDS
 kill -HUP "$(cat "$LAB_TMP/d.daemon")"
 wait_until {reload_timeout} bash -c "tail -n +$((mark + 1)) '$log' | grep -q 'Reload finished in'" || note "no 'Reload finished'"
 note "reload finished after $((SECONDS - t)) s"
+wait_until {reload_timeout} all_activated "$mark" || note "not every activation line was logged"
 sleep 3
 capture reload_log new_lines "$mark"
 capture target ipvsadm -Ln -t {target_service}
@@ -204,8 +208,12 @@ def test_one_weight_changed_is_one_ipvs_operation(reload_result):
     match = re.search(r"IPVS reload: (\d+) operations \((\d+) applied, .*\) in [\d.]+ ms", log)
     assert match, log
     assert (match.group(1), match.group(2)) == ("1", "1"), match.group(0)
-    assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started" in log, log
+    # The checkers stayed in place and the kernel was asked about the changed virtual server alone.
+    assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started, 1 virtual server changed" in log, log
     assert "Entering" not in log, log
+    # keepalived's activation line for every checker still goes out, after the table is up to date.
+    assert log.count("Activating healthchecker for service") == CONFIG.destinations, log[-4000:]
+    assert log.index("Changing weight") < log.index("Activating healthchecker"), log[-4000:]
     # Only the changed virtual_server block was read again (global_defs and VI_1 are the other two).
     blocks = re.search(r"Configuration: (\d+) of (\d+) top-level blocks read again", log)
     assert blocks and (int(blocks.group(1)), int(blocks.group(2))) == (1, SERVICES + 2), log
@@ -238,9 +246,9 @@ def test_new_vip_is_added_by_the_shared_vrrp_half(reload_result):
     assert EXTRA_VIP in reload_result.output("vip_block"), reload_result.output("vip_block")
     assert f" {EXTRA_VIP}/24 " in reload_result.output("vip_addresses"), log
     assert re.search(r"IPVS reload: 0 operations", log), log
-    # VI_1's block changed: the whole file was read.
+    # VI_1's block changed: the whole file was read, and the whole table planned (0 operations).
     assert "top-level blocks read again" not in log, log
-    assert f"Health checkers after reload: {CONFIG.destinations} kept, 0 started" in log, log
+    assert re.search(rf"Health checkers after reload: {CONFIG.destinations} kept, 0 started\n", log), log
     assert "Entering" not in log, log
     assert _entries(reload_result.output("after_vip")) == _entries(reload_result.output("after")), log
 
