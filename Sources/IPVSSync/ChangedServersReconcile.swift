@@ -15,11 +15,15 @@ extension IPVSSync {
 
     /// Whether the services of `changed` (indexes in both configurations) belong to those virtual
     /// servers alone, so that planning them alone is planning them fully: both configurations have
-    /// the same number of virtual servers, no virtual_server_group, and no other virtual server with
+    /// the same number of virtual servers, the same global IPVS settings (`lvs_timeouts`,
+    /// `lvs_flush`, `lvs_sync_daemon`), no virtual_server_group, and no other virtual server with
     /// the same address (and protocol) or fwmark as a changed one, before or after.
     public static func canReconcileAlone(_ changed: [Int], from old: Config, to new: Config) -> Bool {
         guard changed.count <= changedServersLimit, old.virtualServers.count == new.virtualServers.count,
               changed.allSatisfy(new.virtualServers.indices.contains) else { return false }
+        let (before, after) = (old.globalDefs, new.globalDefs)
+        guard before.lvsTimeouts == after.lvsTimeouts, before.lvsFlush == after.lvsFlush,
+              before.lvsSyncDaemon == after.lvsSyncDaemon else { return false }
         func isGroup(_ vs: VirtualServer) -> Bool {
             if case .group = vs.address { return true }
             return false

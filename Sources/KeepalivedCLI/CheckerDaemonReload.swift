@@ -44,7 +44,12 @@ extension CheckerDaemon {
         }
         let switched = DispatchTime.now()
         if let health, let changed = health.changedAlone {
-            reconcile(changed, from: previous, to: result.config, health: health)
+            if !reconcile(changed, from: previous, to: result.config, health: health) {
+                // Not expected (the completion saw a known table and health): the whole table then.
+                var whole = health
+                whole.snapshot = engine.withLock { $0 }?.snapshot ?? health.snapshot
+                reconcileWhole(result.config, health: whole)
+            }
         } else {
             reconcileWhole(result.config, health: health)
         }
@@ -73,20 +78,19 @@ extension CheckerDaemon {
         state.withLock { $0.owned = newOwned }
     }
 
-    /// Only the services of the changed virtual servers, planned against the kernel's known table.
-    private func reconcile(_ changed: [Int], from previous: Config, to config: Config, health: HealthSwitch) {
+    /// Only the services of the changed virtual servers, planned against the kernel's known table;
+    /// false (nothing done) without a known table and health to start from.
+    private func reconcile(_ changed: [Int], from previous: Config, to config: Config, health: HealthSwitch) -> Bool {
         let started = DispatchTime.now()
         // The ownership is taken out of the state, so that it is changed in place (the status
         // socket reads the known table and health meanwhile; they are copied where changed).
-        let (known, taken, whole) = state.withLock { state in
+        let taken = state.withLock { state -> (known: IPVSTable, owned: IPVSOwnership, health: HealthSnapshot)? in
+            guard let known = state.known, let whole = state.health else { return nil }
             defer { state.owned = IPVSOwnership(syncDaemons: false) }
-            return (state.known, state.owned, state.health)
+            return (known, state.owned, whole)
         }
-        guard let known, let whole else {
-            // The completion saw both; nothing else changes them while the daemon's queue reloads.
-            preconditionFailure("reconciling changed virtual servers without a known table and health")
-        }
-        var newOwned = taken
+        guard let (known, owned, whole) = taken else { return false }
+        var newOwned = owned
         let outcome = IPVSSync.reconcile(changed: changed, from: previous, to: config, health: health.snapshot,
                                          owned: &newOwned, known: known, flushForeign: config.globalDefs.lvsFlush,
                                          backend: backend, log: { self.log.info($0) })
@@ -97,6 +101,7 @@ extension CheckerDaemon {
                           healthRevision: health.snapshot.revision, known: outcome.known)
         }
         report(outcome, reason: "reload", started: started)
+        return true
     }
 
     /// Hands the new configuration to the engine and waits until it has switched; returns the

@@ -84,6 +84,24 @@ struct ChangedServersReconcileTests {
         #expect(!IPVSSync.canReconcileAlone(Array(0..<(IPVSSync.changedServersLimit + 1)), from: plain, to: plain), "too many")
         #expect(IPVSSync.canReconcileAlone([2], from: plain, to: plain))
     }
+
+    /// The global IPVS settings belong to the whole table: a reload that changes them (a whole read,
+    /// so every virtual server counts as changed) is planned whole.
+    @Test func changedGlobalIPVSSettingsNeedTheWholeTable() throws {
+        let plain = try T.config(Self.text())
+        let all = Array(plain.virtualServers.indices)
+        for globals in ["lvs_timeouts tcp 900", "lvs_flush", "lvs_sync_daemon eth0 VI_1"] {
+            var changed = plain
+            switch globals {
+            case "lvs_flush": changed.globalDefs.lvsFlush = true
+            case "lvs_timeouts tcp 900": changed.globalDefs.lvsTimeouts = try T.config("global_defs {\n  \(globals)\n}\n").globalDefs.lvsTimeouts
+            default: changed.globalDefs.lvsSyncDaemon = ConfigLoader.load(text: "global_defs {\n  \(globals)\n}\n").config.globalDefs.lvsSyncDaemon
+            }
+            let alone = IPVSSync.canReconcileAlone(all, from: plain, to: changed)
+            #expect(!alone, "\(globals)")
+        }
+        #expect(IPVSSync.canReconcileAlone(all, from: plain, to: plain))
+    }
 }
 
 extension HealthSnapshot {
