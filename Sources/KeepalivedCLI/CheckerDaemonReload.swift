@@ -23,15 +23,14 @@ extension CheckerDaemon {
 
     /// A reload: a configuration with errors that keep it from running leaves everything as it is.
     @Sendable func reload() {
-        log.info("Reloading")
         let started = DispatchTime.now()
-        DaemonServices.shared.reloading()
-        defer { DaemonServices.shared.ready() }
-        let result = Self.loadConfiguration(settings: settings, log: log)
-        if let refusal = DaemonStartup.reloadRefusal(result) {
-            log.error("Reload aborted: \(refusal); keeping the running one")
-            return
-        }
+        DaemonStartup.reload(log: log, load: { Self.loadConfiguration(settings: settings, log: log) },
+                             apply: { apply($0, readSince: started) })
+    }
+
+    /// Applies a reloaded configuration that may replace the running one (`reload` read it from
+    /// `started` on).
+    private func apply(_ result: LoadResult, readSince started: DispatchTime) {
         let read = DispatchTime.now()
         // The VRRP half in this process reloads the same configuration, beside the checkers.
         VRRPDaemon.reloadShared(result.config)

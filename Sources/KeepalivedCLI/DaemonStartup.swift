@@ -21,6 +21,21 @@ enum DaemonStartup {
         return result
     }
 
+    /// SIGHUP's common part for either half: logs `Reloading`, tells systemd (RELOADING=1, then
+    /// READY=1 when `apply` is done), loads the configuration and hands it to `apply` unless it must
+    /// not replace the running one (then `Reload aborted: ...` is logged and nothing changes).
+    static func reload(log: DaemonLog, load: () -> LoadResult, apply: (LoadResult) -> Void) {
+        log.info("Reloading")
+        DaemonServices.shared.reloading()
+        defer { DaemonServices.shared.ready() }
+        let result = load()
+        if let refusal = reloadRefusal(result) {
+            log.error("Reload aborted: \(refusal); keeping the running one")
+            return
+        }
+        apply(result)
+    }
+
     /// Why a reloaded configuration must not replace the running one, nil when it may: it cannot
     /// run, or it has errors (a rejected value, a broken block). Warnings (an unknown keyword, a
     /// defaulted value) do not stop a reload, as they do not stop a start.

@@ -132,15 +132,8 @@ public final class VRRPDaemon: Sendable {
 
     /// A reload: a configuration that cannot run leaves everything as it is.
     public func reload() {
-        log.info("Reloading")
-        DaemonServices.shared.reloading()
-        defer { DaemonServices.shared.ready() }
-        let result = Self.loadConfiguration(settings: settings, log: log)
-        if let refusal = DaemonStartup.reloadRefusal(result) {
-            log.error("Reload aborted: \(refusal); keeping the running one")
-            return
-        }
-        apply(result.config)
+        DaemonStartup.reload(log: log, load: { Self.loadConfiguration(settings: settings, log: log) },
+                             apply: { apply($0.config) })
     }
 
     /// Switches the instances and sync daemons to `newConfig` (already checked).
