@@ -273,6 +273,10 @@ public struct HealthCore: Sendable {
         }
     }
 
+    /// keepalived's activation line for every checker that polls, in configuration order (what a
+    /// reload logs once it has switched).
+    var activationLines: [HealthLogLine] { order.map(activationLine) }
+
     func activationLine(_ id: CheckerID) -> HealthLogLine {
         let slot = slots[id]!
         return HealthLogLine("\(slot.progress.enabled ? "A" : "Dea")ctivating healthchecker for service \(slot.settings.serviceName) for VS \(slot.settings.virtualServerName)")

@@ -19,7 +19,7 @@ public struct HealthReload: Sendable {
     /// configuration order: formatted when asked for, so a reload of 40,000 checkers can switch
     /// first and write its lines afterwards.
     public var activationLines: [HealthLogLine] {
-        logsActivation ? core.checkerIDs.map(core.activationLine) : []
+        logsActivation ? core.activationLines : []
     }
 
     /// Everything the switch does, in keepalived's order: `switchActions` with the activation

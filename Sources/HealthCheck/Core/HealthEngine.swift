@@ -170,7 +170,7 @@ public final class HealthEngine: @unchecked Sendable {
                 heldActions = (actions, change.logsActivation, previous)
                 arm()
             } else {
-                perform(actions + (change.logsActivation ? activationActions() : []), previous: previous)
+                perform(actions + (change.logsActivation ? core.activationLines.map(HealthAction.log) : []), previous: previous)
             }
         }
     }
@@ -183,12 +183,7 @@ public final class HealthEngine: @unchecked Sendable {
     private func performHeldActions() {
         guard let held = heldActions else { return }
         heldActions = nil
-        perform(held.actions + (held.logsActivation ? activationActions() : []), previous: held.previous)
-    }
-
-    /// keepalived's activation line for every checker of the running configuration.
-    private func activationActions() -> [HealthAction] {
-        core.checkerIDs.map { .log(core.activationLine($0)) }
+        perform(held.actions + (held.logsActivation ? core.activationLines.map(HealthAction.log) : []), previous: held.previous)
     }
 
     /// Probes are built again from the new configuration when next needed: those of the virtual
@@ -226,31 +221,30 @@ public final class HealthEngine: @unchecked Sendable {
     /// How many checkers the last reload kept (state and schedule carried over) and started
     /// afresh.
     public var reloadCounts: HealthReloadCounts {
-        if DispatchQueue.getSpecific(key: queueKey) == true { return lastReloadCounts }
-        return queue.sync { lastReloadCounts }
+        onQueue { lastReloadCounts }
     }
 
     /// The current health state.
     public var snapshot: HealthSnapshot {
-        if DispatchQueue.getSpecific(key: queueKey) == true { return currentSnapshot() }
-        return queue.sync { currentSnapshot() }
+        onQueue { stamped(core.snapshot) }
     }
 
     /// The part of `snapshot` about some virtual servers (after a reload that changed only those).
     public func snapshot(ofVirtualServers indices: [Int]) -> HealthSnapshot {
-        let part = { [self] in
-            var part = core.snapshot(ofVirtualServers: indices)
-            part.revision = healthRevision
-            return part
-        }
-        if DispatchQueue.getSpecific(key: queueKey) == true { return part() }
-        return queue.sync { part() }
+        onQueue { stamped(core.snapshot(ofVirtualServers: indices)) }
     }
 
-    private func currentSnapshot() -> HealthSnapshot {
-        var snapshot = core.snapshot
-        snapshot.revision = healthRevision
-        return snapshot
+    /// `body` run on the engine's queue: at once when called there (a completion), else waited for.
+    private func onQueue<T>(_ body: () -> T) -> T {
+        if DispatchQueue.getSpecific(key: queueKey) == true { return body() }
+        return queue.sync(execute: body)
+    }
+
+    /// A snapshot of the core with the revision it includes (on the queue).
+    private func stamped(_ snapshot: HealthSnapshot) -> HealthSnapshot {
+        var stamped = snapshot
+        stamped.revision = healthRevision
+        return stamped
     }
 
     // MARK: - On the queue
@@ -312,7 +306,7 @@ public final class HealthEngine: @unchecked Sendable {
         snapshotQueued = true
         queue.async { [self] in
             snapshotQueued = false
-            callbacks.onSnapshot(currentSnapshot())
+            callbacks.onSnapshot(stamped(core.snapshot))
         }
     }
 
