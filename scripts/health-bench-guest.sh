@@ -6,7 +6,7 @@
 # Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
-# Environment: CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
+# Environment: PERF_SECONDS (optional profile after the window), CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
 # WARMUP, WINDOW, START_TIMEOUT, TOOLS, LISTENER (bench-listener.c's binary, run in `record` mode on
 # $OUT/addresses.txt and $OUT/victims.txt).
 set -u
@@ -71,6 +71,16 @@ for tool in $TOOLS; do
         step "$tool: warm-up ${WARMUP} s, window ${WINDOW} s"
         timeout $((${WARMUP%.*} + ${WINDOW%.*} + 60)) "$PY" "$BENCH" window --pid "$dpid" --listener-pid "$lpid" \
             --warmup "$WARMUP" --seconds "$WINDOW" --prefix "$tool" >>"$results" 2>>"$progress"
+        # Each process's mappings (what its RSS is made of), and on request a profile.
+        for pid in $(pgrep -f -- "-C -f $CONF"); do cp "/proc/$pid/smaps" "$OUT/smaps-$tool-$pid.txt" 2>/dev/null; done
+        if ((${PERF_SECONDS:-0} > 0)); then
+            pids=$(pgrep -d, -f -- "-C -f $CONF")
+            perf record -q -e cpu-clock -g -p "$pids" -o "$OUT/perf-$tool.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1
+            { perf report -i "$OUT/perf-$tool.data" --no-children --sort dso -g none 2>/dev/null | grep -v '^#' | head -25
+              perf report -i "$OUT/perf-$tool.data" --children --sort sym -g none 2>/dev/null | grep -v '^#' | head -120
+            } >"$OUT/perf-$tool.txt"
+            step "$tool: profiled $PERF_SECONDS s"
+        fi
         step "$tool: window done; detection"
         timeout 90 ip netns exec bench "$PY" "$BENCH" detect --listener-pid "$lpid" --victims "$VICTIMS" \
             --closed "$OUT/closed-$tool" --timeout 45 --prefix "$tool" >>"$results" 2>>"$progress"

@@ -102,7 +102,7 @@ def sample_tree(root: int) -> dict[str, float]:
 
     RssAnon is the memory the processes fill themselves (heap, stacks); the rest of RSS is mapped
     program and library files, shared with every other process using them."""
-    ticks = hwm = rss = anon = 0
+    ticks = user = system = hwm = rss = anon = 0
     pids = 0
     for pid in tree_pids(root):
         try:
@@ -112,6 +112,8 @@ def sample_tree(root: int) -> dict[str, float]:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
         ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        user += int(fields[11]) + int(fields[13])
+        system += int(fields[12]) + int(fields[14])
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
                 hwm += int(line.split()[1])
@@ -120,7 +122,7 @@ def sample_tree(root: int) -> dict[str, float]:
             elif line.startswith("RssAnon:"):
                 anon += int(line.split()[1])
         pids += 1
-    return {"mono": time.monotonic(), "ticks": ticks, "hwm_kb": hwm, "rss_kb": rss, "anon_kb": anon, "pids": pids}
+    return {"mono": time.monotonic(), "ticks": ticks, "user": user, "system": system, "hwm_kb": hwm, "rss_kb": rss, "anon_kb": anon, "pids": pids}
 
 
 def run_window(args: argparse.Namespace) -> int:
@@ -145,6 +147,8 @@ def run_window(args: argparse.Namespace) -> int:
     print(f"{p}_window_start={daemon0['mono']:.6f}")
     print(f"{p}_window_end={daemon1['mono']:.6f}")
     print(f"{p}_cpu_s_per_min={(daemon1['ticks'] - daemon0['ticks']) / hz / elapsed * 60:.3f}")
+    print(f"{p}_user_s_per_min={(daemon1['user'] - daemon0['user']) / hz / elapsed * 60:.3f}")
+    print(f"{p}_sys_s_per_min={(daemon1['system'] - daemon0['system']) / hz / elapsed * 60:.3f}")
     print(f"{p}_hwm_kb={daemon1['hwm_kb']}")
     print(f"{p}_rss_kb={daemon1['rss_kb']}")
     print(f"{p}_anon_kb={daemon1['anon_kb']}")
@@ -273,6 +277,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench-out")
     parser.add_argument("--name", default="health", help="the report is OUT/bench-NAME.json")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before the VM is killed")
+    parser.add_argument("--perf", type=float, default=0,
+                        help="after the window, profile each daemon this many seconds (perf, cpu-clock) into "
+                             "OUT/NAME/perf-TOOL.txt")
     args = parser.parse_args()
 
     total = args.services * args.reals
@@ -293,7 +300,8 @@ def main() -> int:
     env = {"CONF": config, "COUNT": total, "VICTIMS": victims, "KEEPALIVEDD": args.keepalivedd.resolve(),
            "LISTENER": listener,
            "OUT": work, "BENCH": Path(__file__).resolve(), "WARMUP": args.warmup, "WINDOW": args.window,
-           "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " ")}
+           "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " "),
+           "PERF_SECONDS": int(args.perf)}
     started = time.monotonic()
     vm, results = run_in_vm("health-bench-guest.sh", env, work, args.timeout)
     if "done" not in results.get("phase", ""):
@@ -316,7 +324,7 @@ def main() -> int:
     skip = set(victim_indexes)
     for tool in args.tools.split(","):
         entry: dict = {"start_s": to_float(results.get(f"{tool}_start_s")) or results.get(f"{tool}_start_s")}
-        for key in ("cpu_s_per_min", "hwm_kb", "rss_kb", "anon_kb", "pids", "listener_cpu_s_per_min",
+        for key in ("cpu_s_per_min", "user_s_per_min", "sys_s_per_min", "hwm_kb", "rss_kb", "anon_kb", "pids", "listener_cpu_s_per_min",
                     "detect_removed", "detect_victims", "stop_s",
                     "sleep_gap_max_ms", "sleep_gaps_over_500ms"):
             entry[key] = to_float(results.get(f"{tool}_{key}"))

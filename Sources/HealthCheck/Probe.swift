@@ -6,22 +6,39 @@ import ConfParser
 public struct ProbeResult: Sendable, Equatable {
     /// Whether the attempt succeeded.
     public var succeeded: Bool
-    /// keepalived's line for a success, logged when the checker goes up, e.g.
-    /// `TCP connection to [10.0.0.2]:tcp:80 success.` or
-    /// `HTTP status code success to [10.0.0.2]:tcp:80 url(/)`.
-    public var successMessage: String?
-    /// Why the attempt failed, as keepalived words it (logged with -D or log_all_failures), e.g.
-    /// `TCP connection to [10.0.0.2]:tcp:80 failed.`
-    public var failureMessage: String?
     /// MISC_CHECK with `misc_dynamic`: exit status 2...255 sets the real server's weight to
     /// status - 2 (and counts as success). nil otherwise.
     public var dynamicWeight: Int?
+    private var success: ProbeMessage?
+    private var failure: ProbeMessage?
+
+    /// keepalived's line for a success, logged when the checker goes up, e.g.
+    /// `TCP connection to [10.0.0.2]:tcp:80 success.` or
+    /// `HTTP status code success to [10.0.0.2]:tcp:80 url(/)`.
+    public var successMessage: String? {
+        get { success?.text }
+        set { success = newValue.map(ProbeMessage.init) }
+    }
+
+    /// Why the attempt failed, as keepalived words it (logged with -D or log_all_failures), e.g.
+    /// `TCP connection to [10.0.0.2]:tcp:80 failed.`
+    public var failureMessage: String? {
+        get { failure?.text }
+        set { failure = newValue.map(ProbeMessage.init) }
+    }
 
     public init(succeeded: Bool, successMessage: String? = nil, failureMessage: String? = nil, dynamicWeight: Int? = nil) {
         self.succeeded = succeeded
-        self.successMessage = successMessage
-        self.failureMessage = failureMessage
+        success = successMessage.map(ProbeMessage.init)
+        failure = failureMessage.map(ProbeMessage.init)
         self.dynamicWeight = dynamicWeight
+    }
+
+    /// A result whose message is put together only when read (a check that runs thousands of
+    /// times a second and is rarely logged).
+    init(succeeded: Bool, message: ProbeMessage) {
+        self.succeeded = succeeded
+        if succeeded { success = message } else { failure = message }
     }
 
     public static func success(_ message: String?, dynamicWeight: Int? = nil) -> ProbeResult {
@@ -31,6 +48,33 @@ public struct ProbeResult: Sendable, Equatable {
     public static func failure(_ message: String?) -> ProbeResult {
         ProbeResult(succeeded: false, failureMessage: message)
     }
+
+    public static func == (a: ProbeResult, b: ProbeResult) -> Bool {
+        a.succeeded == b.succeeded && a.dynamicWeight == b.dynamicWeight
+            && a.successMessage == b.successMessage && a.failureMessage == b.failureMessage
+    }
+}
+
+/// A probe's message, kept as its parts until it is read: `text` joins a label (shared with the
+/// probe, so keeping it costs no allocation) between two literals.
+struct ProbeMessage: Sendable {
+    private let prefix: String
+    private let label: String
+    private let suffix: String
+
+    init(_ text: String) {
+        prefix = text
+        label = ""
+        suffix = ""
+    }
+
+    init(_ prefix: String, _ label: String, _ suffix: String) {
+        self.prefix = prefix
+        self.label = label
+        self.suffix = suffix
+    }
+
+    var text: String { label.isEmpty && suffix.isEmpty ? prefix : prefix + label + suffix }
 }
 
 /// One checker's I/O: performs a single attempt and reports it. Implementations never block a

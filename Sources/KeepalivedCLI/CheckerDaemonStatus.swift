@@ -7,8 +7,14 @@ import Synchronization
 
 /// The last attempt of a real server's checkers, for `keepalivedd status` and the check dump.
 struct CheckRecord: Sendable {
-    var result: String?
+    /// The attempt's outcome (its message is worded only when status asks for it).
+    var outcome: ProbeResult
     var time: Date
+
+    /// What the attempt said.
+    var result: String {
+        outcome.succeeded ? outcome.successMessage ?? "success" : outcome.failureMessage ?? "failed"
+    }
     /// Failed attempts since the last success.
     var consecutiveFailures: Int
 }
@@ -59,9 +65,7 @@ extension CheckerDaemon {
         }
         checkRecords.withLock { records in
             let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
-            records[id.realServer] = CheckRecord(result: result.succeeded ? result.successMessage ?? "success"
-                                                     : result.failureMessage ?? "failed",
-                                                 time: Date(), consecutiveFailures: failures)
+            records[id.realServer] = CheckRecord(outcome: result, time: Date(), consecutiveFailures: failures)
         }
     }
 

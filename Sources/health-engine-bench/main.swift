@@ -92,10 +92,16 @@ func monotonicSeconds() -> Double {
 }
 
 func cpuSeconds() -> Double {
+    let (user, system) = cpuSecondsSplit()
+    return user + system
+}
+
+/// User and system CPU seconds of this process so far.
+func cpuSecondsSplit() -> (user: Double, system: Double) {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return (Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
+            Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
 }
 
 func configText(servers: Int, basePort: Int) -> String {
@@ -204,9 +210,11 @@ engine.start()
 Thread.sleep(forTimeInterval: options.warmupSeconds + 1)
 let windowStart = monotonicSeconds()
 let cpuStart = cpuSeconds()
+let userStart = cpuSecondsSplit().user
 let outcomesStart = attempts.outcomes
 Thread.sleep(forTimeInterval: options.seconds)
 let cpuUsed = cpuSeconds() - cpuStart
+let userUsed = cpuSecondsSplit().user - userStart
 let windowEnd = monotonicSeconds()
 let outcomesEnd = attempts.outcomes
 var lateness: [Double] = []
@@ -221,6 +229,7 @@ let checks = Double(outcomesEnd.ok + outcomesEnd.failed - outcomesStart.ok - out
 let report: [String: Double] = [
     "servers": Double(options.servers),
     "cpu_seconds_per_minute": cpuUsed / elapsed * 60,
+    "user_cpu_seconds_per_minute": userUsed / elapsed * 60,
     "checks_per_second": checks / elapsed,
     "failed": Double(outcomesEnd.failed - outcomesStart.failed),
     "lateness_p50_ms": percentile(lateness, 0.5),

@@ -83,6 +83,26 @@ struct ProbeTCPQueueTests {
         #expect(elapsed >= 0.29 && elapsed < 5)
     }
 
+    /// A connect still in progress when first looked at (its SYN dropped by a full accept queue)
+    /// is watched until it ends: here it succeeds once the queue has room and the SYN is sent again.
+    @Test func connectStillInProgressAtTheFirstLookSucceedsLater() async throws {
+        let (port, fds) = probeFullBacklogListener()
+        let listener = fds[0]
+        defer { close(listener) }
+        let start = probeNow()
+        async let result = attempt(probe(port: port, timeout: .seconds(8)))
+        try await Task.sleep(for: .milliseconds(300))
+        // Make room: the fillers go (no more SYNs of theirs) and what waits in the accept queue is taken.
+        fds.dropFirst().forEach { close($0) }
+        _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
+        var accepted: [Int32] = []
+        while case let fd = accept(listener, nil, nil), fd >= 0 { accepted.append(fd) }
+        defer { accepted.forEach { close($0) } }
+        let outcome = await result
+        #expect(outcome == .success("TCP connection to [127.0.0.1]:tcp:\(port) success."))
+        #expect(probeNow() - start >= 0.3, "the first SYN was dropped: the connect ended after the room was made")
+    }
+
     @Test func bindsToTheBindtoAddressAndPort() async throws {
         let (listener, port) = HealthEngineQueueProbeTests.listenOn(port: 0)
         defer { close(listener) }

@@ -286,16 +286,16 @@ public struct HealthCore: Sendable {
         guard phase == .running else { return }
         for (at, id) in agenda.popDue(at: now + Self.startTolerance) {
             // Stale entries (the schedule changed since) are dropped here.
-            guard var slot = slots[id], !slot.progress.inFlight, slot.progress.nextAttempt == at else { continue }
-            if slot.progress.enabled {
-                slot.progress.inFlight = true
-                slot.progress.attemptStart = now
-                slot.progress.nextAttempt = nil
-                slots[id] = slot
+            guard let index = slots.index(forKey: id) else { continue }
+            let progress = slots.values[index].progress
+            guard !progress.inFlight, progress.nextAttempt == at else { continue }
+            if progress.enabled {
+                slots.values[index].progress.inFlight = true
+                slots.values[index].progress.attemptStart = now
+                slots.values[index].progress.nextAttempt = nil
                 actions.append(.runProbe(id))
             } else {
-                slots[id] = slot
-                setNextAttempt(id, now + slot.settings.delayLoop)
+                setNextAttempt(id, now + slots.values[index].settings.delayLoop)
             }
         }
     }

@@ -4,44 +4,55 @@ import IPVSSync
 /// Turning one probe result into a checker verdict (keepalived's per-checker epilogues).
 extension HealthCore {
     mutating func finish(_ id: CheckerID, _ result: ProbeResult, at now: Duration, into actions: inout [HealthAction]) {
-        guard phase == .running, var slot = slots[id], slot.progress.inFlight else { return }
-        let settings = slot.settings
-        let firstAttempt = !slot.progress.hasRun
-        let counts = slot.progress.isUp || firstAttempt
-        slot.progress.inFlight = false
+        // One hash lookup: the slot is then reached by its index (a value's index stays valid
+        // while no key is added or removed).
+        guard phase == .running, let index = slots.index(forKey: id), slots.values[index].progress.inFlight else { return }
+        var progress = slots.values[index].progress
+        let firstAttempt = !progress.hasRun
+        let counts = progress.isUp || firstAttempt
+        let retry = slots.values[index].settings.retry
+        progress.inFlight = false
         var verdict: Bool?
         let delay: Duration
 
         if result.succeeded {
-            if settings.miscDynamic { applyDynamicWeight(result.dynamicWeight, of: id.realServer, into: &actions) }
-            slot.progress.retryCount = 0
-            if !slot.progress.isUp || firstAttempt {
-                actions += CheckerWording.upLines(settings, result, wasUp: slot.progress.isUp).map(HealthAction.log)
+            if slots.values[index].settings.miscDynamic {
+                applyDynamicWeight(result.dynamicWeight, of: id.realServer, into: &actions)
+            }
+            progress.retryCount = 0
+            if !progress.isUp || firstAttempt {
+                actions += CheckerWording.upLines(slots.values[index].settings, result, wasUp: progress.isUp).map(HealthAction.log)
                 verdict = true
             }
-            delay = settings.delayLoop
-        } else if counts && slot.progress.retryCount < settings.retry {
-            slot.progress.retryCount += 1
-            actions += CheckerWording.failureLines(settings, result, isFinal: false, hasRun: !firstAttempt).map(HealthAction.log)
-            delay = settings.delayBeforeRetry
+            delay = slots.values[index].settings.delayLoop
+        } else if counts && progress.retryCount < retry {
+            progress.retryCount += 1
+            actions += CheckerWording.failureLines(slots.values[index].settings, result, isFinal: false, hasRun: !firstAttempt)
+                .map(HealthAction.log)
+            delay = slots.values[index].settings.delayBeforeRetry
         } else {
             if counts {
-                actions += CheckerWording.failureLines(settings, result, isFinal: true, hasRun: !firstAttempt).map(HealthAction.log)
+                actions += CheckerWording.failureLines(slots.values[index].settings, result, isFinal: true, hasRun: !firstAttempt)
+                    .map(HealthAction.log)
                 verdict = false
             } else {
                 actions += CheckerWording.quietFailureLines(result).map(HealthAction.log)
             }
-            slot.progress.retryCount = 0
-            delay = settings.delayLoop
+            progress.retryCount = 0
+            delay = slots.values[index].settings.delayLoop
         }
 
         // MISC_CHECK counts from the start of the attempt (never in the past), the others from now.
-        let base = settings.kind == .misc ? (slot.progress.attemptStart ?? now) : now
-        slot.progress.attemptStart = nil
-        slots[id] = slot
-        setNextAttempt(id, max(base + delay, now))
+        let base = slots.values[index].settings.kind == .misc ? (progress.attemptStart ?? now) : now
+        progress.attemptStart = nil
+        let next = max(base + delay, now)
+        progress.nextAttempt = next
+        progress.hasRun = true
+        slots.values[index].progress = progress
+        agenda.schedule(id, at: next)
         if let verdict {
-            let checkerWasUp = slot.progress.isUp
+            let settings = slots.values[index].settings
+            let checkerWasUp = progress.isUp
             let serverWasAlive = servers[id.realServer]?.alive
             setChecker(id, up: verdict, firstAttempt: firstAttempt, into: &actions)
             // keepalived mails a checker that flipped; MISC_CHECK also its first verdict.
@@ -52,7 +63,6 @@ extension HealthCore {
                                                           realServerChanged: serverWasAlive != serverAlive, body: body)))
             }
         }
-        slots[id]?.progress.hasRun = true
     }
 
     /// keepalived's `update_svr_checker_state`: a checker's verdict, and the real server's state

@@ -55,8 +55,34 @@ public final class HealthEngine: @unchecked Sendable {
     private struct Attempt {
         var id: CheckerID
         var started: ContinuousClock.Instant
-        /// Abandons the attempt (cancels its task or its Dispatch sources).
-        var cancel: () -> Void
+        /// What runs it: an attempt on the engine's queue, or a task.
+        var running: Running
+
+        enum Running {
+            case onQueue(any ProbeAttempt)
+            case task(Task<Void, Never>)
+        }
+
+        /// Abandons the attempt (cancels it on the queue, or its task).
+        func cancel() {
+            switch running {
+            case .onQueue(let attempt): attempt.cancel()
+            case .task(let task): task.cancel()
+            }
+        }
+    }
+
+    /// A checker's probe; `onQueue` is the same probe when it can run on the engine's queue (the
+    /// dynamic cast is made once per probe, not per attempt). A class: looking it up per attempt
+    /// copies one reference, not two existentials.
+    private final class ProbeEntry {
+        let probe: any HealthProbe
+        let onQueue: (any QueueProbe)?
+
+        init(_ probe: any HealthProbe) {
+            self.probe = probe
+            onQueue = probe as? any QueueProbe
+        }
     }
 
     private let queue: DispatchQueue
@@ -73,9 +99,8 @@ public final class HealthEngine: @unchecked Sendable {
     /// The deadline the timer is set for (nil: none, or it has fired): re-arming costs a wake-up of
     /// libdispatch's manager thread, so it is done only when the core's next deadline moved.
     private var armedDeadline: Duration?
-    /// Each checker's probe; `onQueue` is the same probe when it can run on the engine's queue
-    /// (the dynamic cast is made once per probe, not per attempt).
-    private var probes: [CheckerID: (probe: any HealthProbe, onQueue: (any QueueProbe)?)] = [:]
+    /// Each checker's probe, built when first needed.
+    private var probes: [CheckerID: ProbeEntry] = [:]
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
     private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
@@ -311,31 +336,31 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func launch(_ id: CheckerID) {
-        guard let (probe, queueProbe) = probe(for: id) else {
+        guard let entry = probe(for: id) else {
             perform(core.handle(.probeFinished(id, .failure("no probe for checker \(id)")), at: now()))
             return
         }
         let token = nextToken
         nextToken += 1
         let started = ContinuousClock.now
-        if let queueProbe {
+        if let queueProbe = entry.onQueue {
             // The cheap path: the attempt runs on this queue and reports on it.
             let attempt = queueProbe.start(on: probeQueue) { [weak self] result in self?.finished(token, result) }
-            attempts[token] = Attempt(id: id, started: started, cancel: { attempt.cancel() })
+            attempts[token] = Attempt(id: id, started: started, running: .onQueue(attempt))
             return
         }
+        let probe = entry.probe
         let task = Task { [self] in
             let result = await probe.run()
             queue.async { self.finished(token, result) }
         }
-        attempts[token] = Attempt(id: id, started: started, cancel: { task.cancel() })
+        attempts[token] = Attempt(id: id, started: started, running: .task(task))
     }
 
-    private func probe(for id: CheckerID) -> (probe: any HealthProbe, onQueue: (any QueueProbe)?)? {
+    private func probe(for id: CheckerID) -> ProbeEntry? {
         if let known = probes[id] { return known }
         guard let parts = core.configuration(of: id) else { return nil }
-        let probe = makeProbe(id, parts.checker, parts.realServer, parts.virtualServer)
-        let entry = (probe: probe, onQueue: probe as? any QueueProbe)
+        let entry = ProbeEntry(makeProbe(id, parts.checker, parts.realServer, parts.virtualServer))
         probes[id] = entry
         return entry
     }

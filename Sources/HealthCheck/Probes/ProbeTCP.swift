@@ -23,7 +23,7 @@ public struct TCPProbe: QueueProbe {
         let label = endpoint.label
         return TCPConnectAttempt.begin(endpoint, on: context) { outcome in
             switch outcome {
-            case .connected: completion(.success("TCP connection to \(label) success."))
+            case .connected: completion(ProbeResult(succeeded: true, message: ProbeMessage("TCP connection to ", label, " success.")))
             case .failed(let failure): completion(Self.result(of: failure, label: label))
             }
         }
@@ -42,9 +42,9 @@ public struct TCPProbe: QueueProbe {
 
     static func result(of failure: ProbeConnectFailure, label: String) -> ProbeResult {
         switch failure {
-        case .timeout: return .failure("TCP connection to \(label) timeout.")
+        case .timeout: return ProbeResult(succeeded: false, message: ProbeMessage("TCP connection to ", label, " timeout."))
         case .bind: return .failure("TCP socket bind failed. Rescheduling.")
-        case .error, .unreachable: return .failure("TCP connection to \(label) failed.")
+        case .error, .unreachable: return ProbeResult(succeeded: false, message: ProbeMessage("TCP connection to ", label, " failed."))
         }
     }
 }

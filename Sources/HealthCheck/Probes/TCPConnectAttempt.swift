@@ -11,7 +11,7 @@ import Glibc
 /// Thread safety: every stored `var` is read and written only on the queue (`begin` is called on
 /// it, the reactor's handlers run on it, `cancel` is called on it), so the class may be shared
 /// although the compiler cannot check that.
-final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
+final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable {
     /// How a connect ended, in keepalived's categories.
     enum Outcome: Sendable, Equatable {
         case connected
@@ -75,20 +75,29 @@ final class TCPConnectAttempt: ProbeAttempt, @unchecked Sendable {
     }
 
     private func watch(_ fd: Int32, timeout nanoseconds: Int64) {
-        let accepted = context.connects.watch(fd, timeoutNanoseconds: UInt64(max(nanoseconds, 1))) { [self] event in
-            watched = false
-            guard case .writable = event else { return finish(.failed(.timeout)) }
+        guard context.connects.watch(fd, timeoutNanoseconds: UInt64(max(nanoseconds, 1)), watcher: self) else {
+            return finishLater(.failed(.error))
+        }
+        watched = true
+    }
+
+    func connectEnded(_ event: ConnectReactor.Event) {
+        watched = false
+        switch event {
+        case .timedOut:
+            finish(.failed(.timeout))
+        case .established:
+            finish(.connected)
+        case .writable:
             var error: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
-            let status = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            let status = getsockopt(socketFD, SOL_SOCKET, SO_ERROR, &error, &length)
             switch (status, error) {
             case (0, 0): finish(.connected)
             case (_, ENETUNREACH), (_, EHOSTUNREACH): finish(.failed(.unreachable))
             default: finish(.failed(.error))
             }
         }
-        guard accepted else { return finishLater(.failed(.error)) }
-        watched = true
     }
 
     /// Reports from a later turn of the queue, so the engine never sees a result before `begin`
