@@ -20,6 +20,9 @@ public struct SourceLocation: Hashable, Sendable, Encodable, CustomStringConvert
     }
 
     /// Path of the file as it was opened (after include resolution).
+    /// No location (`Sourced` stores it instead of an optional); no file has this many lines.
+    static let unwritten = SourceLocation(fileID: .max, line: Int(UInt32.max))
+
     public var file: String { SourceFiles.name(of: fileID) }
 
     /// 1-based line number within `file`.
@@ -72,17 +75,24 @@ public enum SourceFiles {
 @propertyWrapper
 public struct Sourced<Value: Sendable>: Sendable {
     public var wrappedValue: Value
+    /// The location, `SourceLocation.unwritten` for none: an optional would take a ninth byte,
+    /// padded to 16 with the value, in each of the tens of settings of every real server and checker.
+    private var writtenAt: SourceLocation
+
     /// Where the value was written in the configuration, nil for defaults.
-    public var location: SourceLocation?
+    public var location: SourceLocation? {
+        get { writtenAt == .unwritten ? nil : writtenAt }
+        set { writtenAt = newValue ?? .unwritten }
+    }
 
     public init(wrappedValue: Value) {
         self.wrappedValue = wrappedValue
-        self.location = nil
+        writtenAt = .unwritten
     }
 
     public init(wrappedValue: Value, location: SourceLocation?) {
         self.wrappedValue = wrappedValue
-        self.location = location
+        writtenAt = location ?? .unwritten
     }
 
     /// `$field` gives access to the location.

@@ -27,6 +27,10 @@ public struct ProbeResult: Sendable, Equatable {
         set { failure = newValue.map(ProbeMessage.init) }
     }
 
+    /// The message of the outcome (the success message of a success, the failure message of a
+    /// failure), not yet put together.
+    public var outcomeMessage: ProbeMessage? { succeeded ? success : failure }
+
     public init(succeeded: Bool, successMessage: String? = nil, failureMessage: String? = nil, dynamicWeight: Int? = nil) {
         self.succeeded = succeeded
         success = successMessage.map(ProbeMessage.init)
@@ -57,7 +61,7 @@ public struct ProbeResult: Sendable, Equatable {
 
 /// A probe's message, kept as its parts until it is read: `text` joins a label (shared with the
 /// probe, so keeping it costs no allocation) between two literals.
-struct ProbeMessage: Sendable {
+public struct ProbeMessage: Sendable {
     private let prefix: String
     private let label: String
     private let suffix: String
@@ -74,7 +78,8 @@ struct ProbeMessage: Sendable {
         self.suffix = suffix
     }
 
-    var text: String { label.isEmpty && suffix.isEmpty ? prefix : prefix + label + suffix }
+    /// The message.
+    public var text: String { label.isEmpty && suffix.isEmpty ? prefix : prefix + label + suffix }
 }
 
 /// One checker's I/O: performs a single attempt and reports it. Implementations never block a

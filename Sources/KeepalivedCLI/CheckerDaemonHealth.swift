@@ -20,6 +20,7 @@ extension CheckerDaemon {
         let engine = HealthEngine(config: config, localVirtualServers: HostAddresses.localVirtualServers(of: config),
                                   trackFileValues: values, probeFactory: live.probeFactory, callbacks: healthCallbacks())
         self.engine.withLock { $0 = engine }
+        reserveCheckRecords(for: config)
         if !Self.checkedTrackFiles(config).isEmpty {
             let snapshot = engine.snapshot
             state.withLock { $0.health = snapshot }
@@ -147,6 +148,13 @@ extension CheckerDaemon {
             onRealServerRemoved: { [weak self] realServer, virtualServer in
                 self?.alertRemoval(of: realServer, in: virtualServer)
             })
+    }
+
+    /// Room for a check record per real server at once: grown one step at a time, the table of
+    /// 10,000 records was copied at each step, old and new side by side.
+    func reserveCheckRecords(for config: Config) {
+        let realServers = config.virtualServers.reduce(0) { $0 + $1.realServers.count }
+        checkRecords.withLock { $0.reserveCapacity(realServers) }
     }
 
     /// The newest snapshot the engine delivered, reconciled (on `queue`).

@@ -40,6 +40,7 @@ extension CheckerDaemon {
         if health?.checkersInPlace != true {
             checkSeries.withLock { $0 = [:] }
             checkRecords.withLock { $0 = [:] }
+            reserveCheckRecords(for: result.config)
         }
         let switched = DispatchTime.now()
         if let health, let changed = health.changedAlone {

@@ -7,16 +7,16 @@ import Synchronization
 
 /// The last attempt of a real server's checkers, for `keepalivedd status` and the check dump.
 struct CheckRecord: Sendable {
-    /// The attempt's outcome (its message is worded only when status asks for it).
-    var outcome: ProbeResult
+    /// What the attempt said, worded only when status asks for it (a record per real server is
+    /// rewritten thousands of times a second).
+    var message: ProbeMessage?
+    var succeeded: Bool
+    /// Failed attempts since the last success.
+    var consecutiveFailures: Int32
     var time: Date
 
     /// What the attempt said.
-    var result: String {
-        outcome.succeeded ? outcome.successMessage ?? "success" : outcome.failureMessage ?? "failed"
-    }
-    /// Failed attempts since the last success.
-    var consecutiveFailures: Int
+    var result: String { message?.text ?? (succeeded ? "success" : "failed") }
 }
 
 /// What the checker half tells the status socket, the metrics, the dumps and the mail.
@@ -39,7 +39,7 @@ extension CheckerDaemon {
                 return RealServerStatus(label: vs.displayName(of: rs.address, port: rs.port),
                                         alive: health?.realServers[ref]?.alive ?? !rs.checkers.contains { $0.alpha },
                                         kernelWeight: weight, lastCheckResult: record?.result, lastCheckTime: record?.time,
-                                        consecutiveFailures: record?.consecutiveFailures ?? 0)
+                                        consecutiveFailures: Int(record?.consecutiveFailures ?? 0))
             }
             return VirtualServerStatus(name: vs.displayName, quorumUp: quorumUp,
                                        sorryServerActive: vs.sorryServer != nil && !quorumUp, realServers: servers)
@@ -63,9 +63,11 @@ extension CheckerDaemon {
             let series = checkSeries.withLock { $0[id] } ?? makeCheckSeries(id)
             series?.record(succeeded: result.succeeded, duration: duration)
         }
+        let time = Date()
         checkRecords.withLock { records in
             let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
-            records[id.realServer] = CheckRecord(outcome: result, time: Date(), consecutiveFailures: failures)
+            records[id.realServer] = CheckRecord(message: result.outcomeMessage, succeeded: result.succeeded,
+                                                 consecutiveFailures: failures, time: time)
         }
     }
 

@@ -74,9 +74,10 @@ import Testing
         }
     }
 
-    /// Every `SourceLocation` inside `value`, found by reflection (so new fields are covered).
+    /// Every `SourceLocation` inside `value`, found by reflection (so new fields are covered);
+    /// a `Sourced` value without a location keeps `.unwritten`, which is none.
     static func locations(in value: Any) -> [ConfParser.SourceLocation] {
-        if let location = value as? ConfParser.SourceLocation { return [location] }
+        if let location = value as? ConfParser.SourceLocation { return location == .unwritten ? [] : [location] }
         return Mirror(reflecting: value).children.flatMap { locations(in: $0.value) }
     }
 }

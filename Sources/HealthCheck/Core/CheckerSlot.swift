@@ -1,23 +1,25 @@
 import ConfParser
 import IPVSSync
 
-/// One checker's resolved settings, as the core schedules and words them.
-struct CheckerSettings: Sendable, Equatable {
-    var kind: CheckerKind
-    var delayLoop: Duration
-    var retry: Int
-    var delayBeforeRetry: Duration
-    var warmup: Duration
-    var alpha: Bool
+/// One checker's resolved settings, as the core schedules and words them. Never changed once
+/// made, so a class: the core copies a checker's slot at every attempt, and a reference costs one
+/// retain where this many fields (three of them strings) cost a copy each.
+final class CheckerSettings: Sendable, Equatable {
+    let kind: CheckerKind
+    let delayLoop: Duration
+    let retry: Int
+    let delayBeforeRetry: Duration
+    let warmup: Duration
+    let alpha: Bool
     /// The checker's `log_all_failures`, else global_defs `checker_log_all_failures`.
-    var logAllFailures: Bool
+    let logAllFailures: Bool
     /// MISC_CHECK with `misc_dynamic`.
-    var miscDynamic: Bool
+    let miscDynamic: Bool
     /// MISC_CHECK: the program run (keepalived's `args[0]`).
-    var scriptName: String
+    let scriptName: String
     /// keepalived's name of the real server (`[RIP]:tcp:80`) and of its virtual server.
-    var serviceName: String
-    var virtualServerName: String
+    let serviceName: String
+    let virtualServerName: String
 
     /// `serviceName` and `virtualServerName` are keepalived's names of the real server and its
     /// virtual server (formatted once per server by the caller, not once per checker).
@@ -39,6 +41,13 @@ struct CheckerSettings: Sendable, Equatable {
     /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not
     /// scheduled here and count as up).
     var polls: Bool { kind.polls }
+
+    static func == (a: CheckerSettings, b: CheckerSettings) -> Bool {
+        a === b || (a.kind == b.kind && a.delayLoop == b.delayLoop && a.retry == b.retry
+            && a.delayBeforeRetry == b.delayBeforeRetry && a.warmup == b.warmup && a.alpha == b.alpha
+            && a.logAllFailures == b.logAllFailures && a.miscDynamic == b.miscDynamic && a.scriptName == b.scriptName
+            && a.serviceName == b.serviceName && a.virtualServerName == b.virtualServerName)
+    }
 }
 
 /// Where a checker is in its cycle (keepalived's `is_up`, `has_run`, `retry_it` and its timer).

@@ -54,7 +54,8 @@ public final class HealthEngine: @unchecked Sendable {
 
     private struct Attempt {
         var id: CheckerID
-        var started: ContinuousClock.Instant
+        /// When it started, in `DispatchTime` nanoseconds.
+        var started: UInt64
         /// What runs it: an attempt on the engine's queue, or a task.
         var running: Running
 
@@ -91,10 +92,10 @@ public final class HealthEngine: @unchecked Sendable {
     private let queueKey = DispatchSpecificKey<Bool>()
     private let makeProbe: ProbeFactory
     private let callbacks: Callbacks
-    private let clock = SuspendingClock()
 
     private var core: HealthCore
-    private var origin: SuspendingClock.Instant?
+    /// When the checkers started, in `DispatchTime` nanoseconds (the clock the timers count in).
+    private var origin: UInt64?
     private var timer: (any DispatchSourceTimer)?
     /// The deadline the timer is set for (nil: none, or it has fired): re-arming costs a wake-up of
     /// libdispatch's manager thread, so it is done only when the core's next deadline moved.
@@ -128,6 +129,7 @@ public final class HealthEngine: @unchecked Sendable {
         self.callbacks = callbacks
         core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
                           localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
+        probes.reserveCapacity(core.checkerIDs.count)
         queue.setSpecific(key: queueKey, value: true)
     }
 
@@ -140,7 +142,7 @@ public final class HealthEngine: @unchecked Sendable {
     public func start() {
         queue.async { [self] in
             guard origin == nil else { return }
-            origin = clock.now
+            origin = DispatchTime.now().uptimeNanoseconds
             let source = DispatchSource.makeTimerSource(queue: queue)
             source.setEventHandler { [weak self] in self?.timerFired() }
             timer = source
@@ -276,7 +278,7 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func now() -> Duration {
         guard let origin else { return .zero }
-        return clock.now - origin
+        return .nanoseconds(Int64(bitPattern: DispatchTime.now().uptimeNanoseconds &- origin))
     }
 
     private func timerFired() {
@@ -342,7 +344,7 @@ public final class HealthEngine: @unchecked Sendable {
         }
         let token = nextToken
         nextToken += 1
-        let started = ContinuousClock.now
+        let started = DispatchTime.now().uptimeNanoseconds
         if let queueProbe = entry.onQueue {
             // The cheap path: the attempt runs on this queue and reports on it.
             let attempt = queueProbe.start(on: probeQueue) { [weak self] result in self?.finished(token, result) }
@@ -367,7 +369,7 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func finished(_ token: UInt64, _ result: ProbeResult) {
         guard let attempt = attempts.removeValue(forKey: token) else { return }
-        callbacks.onAttempt(attempt.id, result, ContinuousClock.now - attempt.started)
+        callbacks.onAttempt(attempt.id, result, .nanoseconds(Int64(bitPattern: DispatchTime.now().uptimeNanoseconds &- attempt.started)))
         perform(core.handle(.probeFinished(attempt.id, result), at: now()))
     }
 
