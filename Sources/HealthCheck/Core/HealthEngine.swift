@@ -73,16 +73,14 @@ public final class HealthEngine: @unchecked Sendable {
         }
     }
 
-    /// A checker's probe; `onQueue` is the same probe when it can run on the engine's queue (the
-    /// dynamic cast is made once per probe, not per attempt). A class: looking it up per attempt
-    /// copies one reference, not two existentials.
-    private final class ProbeEntry {
-        let probe: any HealthProbe
-        let onQueue: (any QueueProbe)?
+    /// A checker's probe, sorted once (the dynamic cast is made per probe, not per attempt): one
+    /// that runs on the engine's queue, or one that runs in a task.
+    private enum ProbeEntry {
+        case onQueue(any QueueProbe)
+        case inTask(any HealthProbe)
 
         init(_ probe: any HealthProbe) {
-            self.probe = probe
-            onQueue = probe as? any QueueProbe
+            if let queueProbe = probe as? any QueueProbe { self = .onQueue(queueProbe) } else { self = .inTask(probe) }
         }
     }
 
@@ -345,13 +343,16 @@ public final class HealthEngine: @unchecked Sendable {
         let token = nextToken
         nextToken += 1
         let started = DispatchTime.now().uptimeNanoseconds
-        if let queueProbe = entry.onQueue {
+        let probe: any HealthProbe
+        switch entry {
+        case .onQueue(let queueProbe):
             // The cheap path: the attempt runs on this queue and reports on it.
             let attempt = queueProbe.start(on: probeQueue) { [weak self] result in self?.finished(token, result) }
             attempts[token] = Attempt(id: id, started: started, running: .onQueue(attempt))
             return
+        case .inTask(let taskProbe):
+            probe = taskProbe
         }
-        let probe = entry.probe
         let task = Task { [self] in
             let result = await probe.run()
             queue.async { self.finished(token, result) }

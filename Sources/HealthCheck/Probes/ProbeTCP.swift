@@ -20,13 +20,7 @@ public struct TCPProbe: QueueProbe {
     }
 
     public func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
-        let label = endpoint.label
-        return TCPConnectAttempt.begin(endpoint, on: context) { outcome in
-            switch outcome {
-            case .connected: completion(ProbeResult(succeeded: true, message: ProbeMessage("TCP connection to ", label, " success.")))
-            case .failed(let failure): completion(Self.result(of: failure, label: label))
-            }
-        }
+        TCPConnectAttempt.begin(endpoint, on: context, completion: completion)
     }
 
     public func run() async -> ProbeResult {
@@ -34,10 +28,14 @@ public struct TCPProbe: QueueProbe {
             let channel = try await endpoint.bootstrap(on: eventLoopGroup.next())
                 .connect(to: endpoint.connectAddress()).get()
             try? await channel.close().get()
-            return .success("TCP connection to \(endpoint.label) success.")
+            return Self.success(label: endpoint.label)
         } catch {
             return Self.result(of: ProbeConnectFailure(error), label: endpoint.label)
         }
+    }
+
+    static func success(label: String) -> ProbeResult {
+        ProbeResult(succeeded: true, message: ProbeMessage("TCP connection to ", label, " success."))
     }
 
     static func result(of failure: ProbeConnectFailure, label: String) -> ProbeResult {

@@ -19,22 +19,26 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     }
 
     private let context: ProbeQueue
-    private var completion: (@Sendable (Outcome) -> Void)?
+    /// keepalived's name of the server, for the result's message.
+    private let label: String
+    private var completion: (@Sendable (ProbeResult) -> Void)?
     private var watched = false
     private var socketFD: Int32 = -1
 
     /// The attempt's socket, -1 once released (for tests; read on the queue).
     var descriptor: Int32 { socketFD }
 
-    private init(context: ProbeQueue, completion: @escaping @Sendable (Outcome) -> Void) {
+    private init(context: ProbeQueue, label: String, completion: @escaping @Sendable (ProbeResult) -> Void) {
         self.context = context
+        self.label = label
         self.completion = completion
     }
 
-    /// Starts a connect to `endpoint` on the context's queue; `completion` runs there, later.
+    /// Starts a connect to `endpoint` on the context's queue; `completion` runs there, later, with
+    /// TCP_CHECK's result (the attempt words it: no closure of the probe's own per attempt).
     static func begin(_ endpoint: ProbeEndpoint, on context: ProbeQueue,
-                      completion: @escaping @Sendable (Outcome) -> Void) -> TCPConnectAttempt {
-        let attempt = TCPConnectAttempt(context: context, completion: completion)
+                      completion: @escaping @Sendable (ProbeResult) -> Void) -> TCPConnectAttempt {
+        let attempt = TCPConnectAttempt(context: context, label: endpoint.label, completion: completion)
         attempt.connect(endpoint)
         return attempt
     }
@@ -110,7 +114,10 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
         guard let completion else { return }
         self.completion = nil
         release()
-        completion(outcome)
+        switch outcome {
+        case .connected: completion(TCPProbe.success(label: label))
+        case .failed(let failure): completion(TCPProbe.result(of: failure, label: label))
+        }
     }
 
     private func release() {
