@@ -162,18 +162,74 @@ public struct ForwardingMethod: Sendable, Encodable, Hashable {
 
 /// A script run by the checker process (`quorum_up`, `quorum_down`, `notify_up`, `notify_down`,
 /// `misc_path`): the command line and the optional user and group to run it as.
+///
+/// Its fields live in one shared immutable object (a setter makes a new one): a script is
+/// optional in every real server twice over and a payload of every health action, so a reference
+/// keeps those 8 bytes where the fields inline took 56.
 public struct LVSScript: Sendable, Encodable, Hashable {
+    private final class Fields: Sendable {
+        let command: String
+        let user: String?
+        let group: String?
+        let location: SourceLocation
+
+        init(command: String, user: String?, group: String?, location: SourceLocation) {
+            self.command = command
+            self.user = user
+            self.group = group
+            self.location = location
+        }
+    }
+
+    private var fields: Fields
+
     /// The command line (a quoted string is one word, so it may hold arguments).
-    public var command: String
-    public var user: String?
-    public var group: String?
-    public var location: SourceLocation
+    public var command: String {
+        get { fields.command }
+        set { fields = Fields(command: newValue, user: user, group: group, location: location) }
+    }
+
+    public var user: String? {
+        get { fields.user }
+        set { fields = Fields(command: command, user: newValue, group: group, location: location) }
+    }
+
+    public var group: String? {
+        get { fields.group }
+        set { fields = Fields(command: command, user: user, group: newValue, location: location) }
+    }
+
+    public var location: SourceLocation {
+        get { fields.location }
+        set { fields = Fields(command: command, user: user, group: group, location: newValue) }
+    }
 
     public init(command: String, user: String? = nil, group: String? = nil, location: SourceLocation) {
-        self.command = command
-        self.user = user
-        self.group = group
-        self.location = location
+        fields = Fields(command: command, user: user, group: group, location: location)
+    }
+
+    public static func == (a: LVSScript, b: LVSScript) -> Bool {
+        a.fields === b.fields
+            || (a.command == b.command && a.user == b.user && a.group == b.group && a.location == b.location)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(command)
+        hasher.combine(user)
+        hasher.combine(group)
+        hasher.combine(location)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case command, user, group, location
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(command, forKey: .command)
+        try container.encodeIfPresent(user, forKey: .user)
+        try container.encodeIfPresent(group, forKey: .group)
+        try container.encode(location, forKey: .location)
     }
 
     /// Reads `COMMAND [USER [GROUP]]` and records the script for the script-security check.

@@ -75,4 +75,24 @@ struct CheckerProgress: Sendable, Equatable {
 struct CheckerSlot: Sendable {
     var settings: CheckerSettings
     var progress: CheckerProgress
+
+    /// What an agenda entry due at `due` does to the checker (`startAttempt`).
+    enum Start {
+        /// The attempt starts now.
+        case started
+        /// Suspended (`ha_suspend`): no attempt; the next is due a `delay_loop` later.
+        case suspended(delayLoop: Duration)
+        /// The entry is stale: the checker's schedule changed since, or an attempt is in flight.
+        case stale
+    }
+
+    /// Starts the attempt the agenda has due at `due`, in place.
+    mutating func startAttempt(dueAt due: Duration, now: Duration) -> Start {
+        guard !progress.inFlight, progress.nextAttempt == due else { return .stale }
+        guard progress.enabled else { return .suspended(delayLoop: settings.delayLoop) }
+        progress.inFlight = true
+        progress.attemptStart = now
+        progress.nextAttempt = nil
+        return .started
+    }
 }

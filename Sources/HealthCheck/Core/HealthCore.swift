@@ -287,15 +287,10 @@ public struct HealthCore: Sendable {
         for (at, id) in agenda.popDue(at: now + Self.startTolerance) {
             // Stale entries (the schedule changed since) are dropped here.
             guard let index = slots.index(forKey: id) else { continue }
-            let progress = slots.values[index].progress
-            guard !progress.inFlight, progress.nextAttempt == at else { continue }
-            if progress.enabled {
-                slots.values[index].progress.inFlight = true
-                slots.values[index].progress.attemptStart = now
-                slots.values[index].progress.nextAttempt = nil
-                actions.append(.runProbe(id))
-            } else {
-                setNextAttempt(id, now + slots.values[index].settings.delayLoop)
+            switch slots.values[index].startAttempt(dueAt: at, now: now) {
+            case .started: actions.append(.runProbe(id))
+            case .suspended(let delayLoop): setNextAttempt(id, now + delayLoop)
+            case .stale: continue
             }
         }
     }

@@ -4,59 +4,32 @@ import IPVSSync
 /// Turning one probe result into a checker verdict (keepalived's per-checker epilogues).
 extension HealthCore {
     mutating func finish(_ id: CheckerID, _ result: ProbeResult, at now: Duration, into actions: inout [HealthAction]) {
-        // One hash lookup: the slot is then reached by its index (a value's index stays valid
-        // while no key is added or removed).
-        guard phase == .running, let index = slots.index(forKey: id), slots.values[index].progress.inFlight else { return }
-        var progress = slots.values[index].progress
-        let firstAttempt = !progress.hasRun
-        let counts = progress.isUp || firstAttempt
-        let retry = slots.values[index].settings.retry
-        progress.inFlight = false
-        var verdict: Bool?
-        let delay: Duration
-
-        if result.succeeded {
-            if slots.values[index].settings.miscDynamic {
-                applyDynamicWeight(result.dynamicWeight, of: id.realServer, into: &actions)
+        // One hash lookup, and the slot is settled in place (reading it through the dictionary's
+        // values would copy it at each field).
+        guard phase == .running, let index = slots.index(forKey: id),
+              let settled = slots.values[index].settle(result, at: now) else { return }
+        let settings = settled.settings
+        switch settled.step {
+        case .succeeded:
+            if settings.miscDynamic { applyDynamicWeight(result.dynamicWeight, of: id.realServer, into: &actions) }
+            if settled.verdict == true {
+                actions += CheckerWording.upLines(settings, result, wasUp: settled.wasUp).map(HealthAction.log)
             }
-            progress.retryCount = 0
-            if !progress.isUp || firstAttempt {
-                actions += CheckerWording.upLines(slots.values[index].settings, result, wasUp: progress.isUp).map(HealthAction.log)
-                verdict = true
-            }
-            delay = slots.values[index].settings.delayLoop
-        } else if counts && progress.retryCount < retry {
-            progress.retryCount += 1
-            actions += CheckerWording.failureLines(slots.values[index].settings, result, isFinal: false, hasRun: !firstAttempt)
+        case .retrying:
+            actions += CheckerWording.failureLines(settings, result, isFinal: false, hasRun: !settled.firstAttempt)
                 .map(HealthAction.log)
-            delay = slots.values[index].settings.delayBeforeRetry
-        } else {
-            if counts {
-                actions += CheckerWording.failureLines(slots.values[index].settings, result, isFinal: true, hasRun: !firstAttempt)
-                    .map(HealthAction.log)
-                verdict = false
-            } else {
-                actions += CheckerWording.quietFailureLines(result).map(HealthAction.log)
-            }
-            progress.retryCount = 0
-            delay = slots.values[index].settings.delayLoop
+        case .failed:
+            actions += CheckerWording.failureLines(settings, result, isFinal: true, hasRun: !settled.firstAttempt)
+                .map(HealthAction.log)
+        case .failedQuietly:
+            actions += CheckerWording.quietFailureLines(result).map(HealthAction.log)
         }
-
-        // MISC_CHECK counts from the start of the attempt (never in the past), the others from now.
-        let base = slots.values[index].settings.kind == .misc ? (progress.attemptStart ?? now) : now
-        progress.attemptStart = nil
-        let next = max(base + delay, now)
-        progress.nextAttempt = next
-        progress.hasRun = true
-        slots.values[index].progress = progress
-        agenda.schedule(id, at: next)
-        if let verdict {
-            let settings = slots.values[index].settings
-            let checkerWasUp = progress.isUp
+        agenda.schedule(id, at: settled.next)
+        if let verdict = settled.verdict {
             let serverWasAlive = servers[id.realServer]?.alive
-            setChecker(id, up: verdict, firstAttempt: firstAttempt, into: &actions)
+            setChecker(id, up: verdict, firstAttempt: settled.firstAttempt, into: &actions)
             // keepalived mails a checker that flipped; MISC_CHECK also its first verdict.
-            if checkerWasUp != verdict || (firstAttempt && settings.kind == .misc),
+            if settled.wasUp != verdict || (settled.firstAttempt && settings.kind == .misc),
                let body = CheckerWording.alertBody(settings, up: verdict, result),
                let serverAlive = servers[id.realServer]?.alive {
                 actions.append(.checkerAlert(CheckerAlert(checker: id, realServerUp: serverAlive,
@@ -97,5 +70,66 @@ extension HealthCore {
         servers[ref] = status
         actions.append(.healthChanged)
         updateQuorum(of: ref.virtualServer, into: &actions)
+    }
+}
+
+/// What one finished attempt did to its checker (`CheckerSlot.settle`).
+struct SettledAttempt {
+    enum Step {
+        /// A success.
+        case succeeded
+        /// A failure retried after `delay_before_retry`.
+        case retrying
+        /// A failure that takes the checker down (or keeps it down at its first attempt).
+        case failed
+        /// A failure of a checker already down: it stays down.
+        case failedQuietly
+    }
+
+    var step: Step
+    /// The checker's new verdict, when this attempt gives one.
+    var verdict: Bool?
+    /// The checker's verdict before.
+    var wasUp: Bool
+    var firstAttempt: Bool
+    /// When the next attempt is due.
+    var next: Duration
+    var settings: CheckerSettings
+}
+
+extension CheckerSlot {
+    /// keepalived's per-checker epilogue on the checker's own state: retries, the next attempt's
+    /// time (MISC_CHECK counts from the start of the attempt, never in the past; the others from
+    /// now) and the verdict, which the caller applies. nil if no attempt was in flight.
+    mutating func settle(_ result: ProbeResult, at now: Duration) -> SettledAttempt? {
+        guard progress.inFlight else { return nil }
+        let firstAttempt = !progress.hasRun
+        let counts = progress.isUp || firstAttempt
+        progress.inFlight = false
+        let step: SettledAttempt.Step
+        var verdict: Bool?
+        let delay: Duration
+        if result.succeeded {
+            step = .succeeded
+            progress.retryCount = 0
+            if !progress.isUp || firstAttempt { verdict = true }
+            delay = settings.delayLoop
+        } else if counts && progress.retryCount < settings.retry {
+            step = .retrying
+            progress.retryCount += 1
+            delay = settings.delayBeforeRetry
+        } else {
+            step = counts ? .failed : .failedQuietly
+            if counts { verdict = false }
+            progress.retryCount = 0
+            delay = settings.delayLoop
+        }
+        let base = settings.kind == .misc ? (progress.attemptStart ?? now) : now
+        progress.attemptStart = nil
+        let next = max(base + delay, now)
+        progress.nextAttempt = next
+        progress.hasRun = true
+        return SettledAttempt(step: step, verdict: verdict, wasUp: progress.isUp, firstAttempt: firstAttempt,
+                              next: next, settings: settings)
     }
 }
