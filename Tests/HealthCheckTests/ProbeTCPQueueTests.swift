@@ -90,15 +90,24 @@ struct ProbeTCPQueueTests {
         let listener = fds[0]
         defer { close(listener) }
         let start = probeNow()
-        async let result = attempt(probe(port: port, timeout: .seconds(8)))
+        // The SYN is sent again after 1, 3, 7 and 15 s: room made by then lets it through.
+        async let result = attempt(probe(port: port, timeout: .seconds(25)))
         try await Task.sleep(for: .milliseconds(300))
-        // Make room: the fillers go (no more SYNs of theirs) and what waits in the accept queue is taken.
+        // Make room: the fillers go (no more SYNs of theirs), and the accept queue is emptied until
+        // the attempt has ended (so nothing else keeps it full when the SYN comes again).
         fds.dropFirst().forEach { close($0) }
         _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
-        var accepted: [Int32] = []
-        while case let fd = accept(listener, nil, nil), fd >= 0 { accepted.append(fd) }
-        defer { accepted.forEach { close($0) } }
+        let draining = Task.detached {
+            var accepted: [Int32] = []
+            while !Task.isCancelled {
+                while case let fd = accept(listener, nil, nil), fd >= 0 { accepted.append(fd) }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            accepted.forEach { close($0) }
+        }
         let outcome = await result
+        draining.cancel()
+        await draining.value
         #expect(outcome == .success("TCP connection to [127.0.0.1]:tcp:\(port) success."))
         #expect(probeNow() - start >= 0.3, "the first SYN was dropped: the connect ended after the room was made")
     }

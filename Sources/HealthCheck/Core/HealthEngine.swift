@@ -95,9 +95,11 @@ public final class HealthEngine: @unchecked Sendable {
     /// When the checkers started, in `DispatchTime` nanoseconds (the clock the timers count in).
     private var origin: UInt64?
     private var timer: (any DispatchSourceTimer)?
-    /// The deadline the timer is set for (nil: none, or it has fired): re-arming costs a wake-up of
-    /// libdispatch's manager thread, so it is done only when the core's next deadline moved.
-    private var armedDeadline: Duration?
+    /// The grid instant the one-shot timer is set for (nil: none, or it has fired): setting a
+    /// Dispatch timer wakes libdispatch's manager thread, so it is set only when that instant moved.
+    private var armedWake: UInt64?
+    /// The timer repeats on the grid (see `arm`) rather than firing once.
+    private var repeatingOnGrid = false
     /// Each checker's probe, built when first needed.
     private var probes: [CheckerID: ProbeEntry] = [:]
     private var attempts: [UInt64: Attempt] = [:]
@@ -280,7 +282,7 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func timerFired() {
-        armedDeadline = nil
+        if !repeatingOnGrid { armedWake = nil }
         // The connects that finished since the reactor last looked share this wake-up.
         probeQueue.connects.look()
         perform(core.handle(.timer, at: now()))
@@ -376,10 +378,10 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func arm() {
         guard let timer else { return }
-        let deadline = core.nextDeadline
-        guard deadline != armedDeadline else { return }
-        armedDeadline = deadline
-        guard let deadline else {
+        guard let deadline = core.nextDeadline else {
+            guard repeatingOnGrid || armedWake != .max else { return }
+            repeatingOnGrid = false
+            armedWake = .max
             timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
             return
         }
@@ -390,7 +392,23 @@ public final class HealthEngine: @unchecked Sendable {
         // too: an attempt due just after an instant (its delay counted from a completion handled
         // a little after the instant) does not wait for the next one.
         let tolerance = UInt64(HealthCore.startTolerance.components.attoseconds / 1_000_000_000)
-        let wake = WakeGrid.instant(atOrAfter: DispatchTime.now().uptimeNanoseconds + nanoseconds - min(nanoseconds, tolerance))
+        let uptime = DispatchTime.now().uptimeNanoseconds
+        let wake = WakeGrid.instant(atOrAfter: uptime + nanoseconds - min(nanoseconds, tolerance))
+        let nextInstant = WakeGrid.instant(after: uptime)
+        if wake <= nextInstant {
+            // Due at the next instant: while that holds (attempts due at every instant, as with
+            // thousands of checkers), the timer repeats on the grid, and the wake-ups cost no
+            // setting of the timer in between.
+            guard !repeatingOnGrid else { return }
+            repeatingOnGrid = true
+            armedWake = nil
+            timer.schedule(deadline: DispatchTime(uptimeNanoseconds: nextInstant),
+                           repeating: .nanoseconds(Int(WakeGrid.intervalNanoseconds)), leeway: .nanoseconds(0))
+            return
+        }
+        guard repeatingOnGrid || armedWake != wake else { return }
+        repeatingOnGrid = false
+        armedWake = wake
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wake), repeating: .never, leeway: .nanoseconds(0))
     }
 }
