@@ -3,8 +3,10 @@ import Dispatch
 import IPVSSync
 
 /// The shell around `HealthCore`: one serial queue owns the core, one Dispatch timer (no leeway)
-/// fires at the core's next deadline, probes run in tasks and report back on the queue, and the
-/// core's actions go to the callbacks (called on the engine's queue, in the core's order).
+/// fires at the grid instant (`WakeGrid`) of the core's next deadline, or repeats on the grid while
+/// attempts are due at every instant; queue probes (TCP_CHECK) run on the queue itself, the others
+/// in tasks that report back on it; the core's actions go to the callbacks (called on the engine's
+/// queue, in the core's order).
 ///
 /// Thread safety: every stored `var` below is read and written only on `queue` (each public
 /// entry point hops onto it; the timer's handler and probe completions run on it), so the class
@@ -94,12 +96,7 @@ public final class HealthEngine: @unchecked Sendable {
     private var core: HealthCore
     /// When the checkers started, in `DispatchTime` nanoseconds (the clock the timers count in).
     private var origin: UInt64?
-    private var timer: (any DispatchSourceTimer)?
-    /// The grid instant the one-shot timer is set for (nil: none, or it has fired): setting a
-    /// Dispatch timer wakes libdispatch's manager thread, so it is set only when that instant moved.
-    private var armedWake: UInt64?
-    /// The timer repeats on the grid (see `arm`) rather than firing once.
-    private var repeatingOnGrid = false
+    private var timer: GridTimer?
     /// Each checker's probe, built when first needed.
     private var probes: [CheckerID: ProbeEntry] = [:]
     private var attempts: [UInt64: Attempt] = [:]
@@ -143,10 +140,7 @@ public final class HealthEngine: @unchecked Sendable {
         queue.async { [self] in
             guard origin == nil else { return }
             origin = DispatchTime.now().uptimeNanoseconds
-            let source = DispatchSource.makeTimerSource(queue: queue)
-            source.setEventHandler { [weak self] in self?.timerFired() }
-            timer = source
-            source.resume()
+            timer = GridTimer(queue: queue) { [weak self] in self?.timerFired() }
             perform(core.handle(.start, at: now()))
         }
     }
@@ -282,7 +276,7 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func timerFired() {
-        if !repeatingOnGrid { armedWake = nil }
+        timer?.fired()
         // The connects that finished since the reactor last looked share this wake-up.
         probeQueue.connects.look()
         perform(core.handle(.timer, at: now()))
@@ -378,13 +372,7 @@ public final class HealthEngine: @unchecked Sendable {
 
     private func arm() {
         guard let timer else { return }
-        guard let deadline = core.nextDeadline else {
-            guard repeatingOnGrid || armedWake != .max else { return }
-            repeatingOnGrid = false
-            armedWake = .max
-            timer.schedule(deadline: .distantFuture, repeating: .never, leeway: .nanoseconds(0))
-            return
-        }
+        guard let deadline = core.nextDeadline else { return timer.arm(after: nil) }
         let delay = max(deadline - now(), .zero)
         let (seconds, attoseconds) = delay.components
         let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
@@ -392,23 +380,6 @@ public final class HealthEngine: @unchecked Sendable {
         // too: an attempt due just after an instant (its delay counted from a completion handled
         // a little after the instant) does not wait for the next one.
         let tolerance = UInt64(HealthCore.startTolerance.components.attoseconds / 1_000_000_000)
-        let uptime = DispatchTime.now().uptimeNanoseconds
-        let wake = WakeGrid.instant(atOrAfter: uptime + nanoseconds - min(nanoseconds, tolerance))
-        let nextInstant = WakeGrid.instant(after: uptime)
-        if wake <= nextInstant {
-            // Due at the next instant: while that holds (attempts due at every instant, as with
-            // thousands of checkers), the timer repeats on the grid, and the wake-ups cost no
-            // setting of the timer in between.
-            guard !repeatingOnGrid else { return }
-            repeatingOnGrid = true
-            armedWake = nil
-            timer.schedule(deadline: DispatchTime(uptimeNanoseconds: nextInstant),
-                           repeating: .nanoseconds(Int(WakeGrid.intervalNanoseconds)), leeway: .nanoseconds(0))
-            return
-        }
-        guard repeatingOnGrid || armedWake != wake else { return }
-        repeatingOnGrid = false
-        armedWake = wake
-        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wake), repeating: .never, leeway: .nanoseconds(0))
+        timer.arm(after: nanoseconds - min(nanoseconds, tolerance))
     }
 }
