@@ -259,7 +259,8 @@ public struct HealthCore: Sendable {
     }
 
     /// Sets when a checker's next attempt is due and puts it on the agenda. Every non-nil
-    /// `nextAttempt` is set through here; clearing it needs nothing (stale entries are skipped).
+    /// `nextAttempt` is set through here, or by `CheckerSlot.settle` in place, whose caller (`finish`)
+    /// puts it on the agenda; clearing it needs nothing (stale entries are skipped).
     mutating func setNextAttempt(_ id: CheckerID, _ time: Duration) {
         slots[id]?.progress.nextAttempt = time
         agenda.schedule(id, at: time)
