@@ -96,6 +96,7 @@ public final class CheckerDaemon: Sendable {
             daemon.installSignalHandlers()
             daemon.startHealthChecks()
             DaemonServices.shared.ready()
+            ProcessMemory.returnFreedPages()
         }
         dispatchMain()
     }

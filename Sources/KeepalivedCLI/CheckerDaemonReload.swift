@@ -57,6 +57,7 @@ extension CheckerDaemon {
         engine.withLock { $0 }?.releaseHeldActions()
         followAddresses()
         let finished = DispatchTime.now()
+        ProcessMemory.returnFreedPages()
         log.detail("Reload finished in \(Self.milliseconds(from: started, to: finished)) ms (configuration \(Self.milliseconds(from: started, to: read)) ms, "
                    + "checkers \(Self.milliseconds(from: read, to: switched)) ms, IPVS \(Self.milliseconds(from: switched, to: finished)) ms)")
     }

@@ -1,3 +1,4 @@
 import KeepalivedCLI
 
+ProcessMemory.useOneArena()
 KeepalivedCommand.main()
