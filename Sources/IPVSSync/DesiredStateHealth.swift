@@ -12,6 +12,11 @@ public struct RealServerRef: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "VS#\(virtualServer)/RS#\(realServer)" }
+
+    /// One word into the hasher instead of two (the daemon looks a real server up per check).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(virtualServer &<< 32 ^ realServer)
+    }
 }
 
 /// What the health checkers say about one real server.

@@ -17,6 +17,14 @@ struct CheckRecord: Sendable {
 
     /// What the attempt said.
     var result: String { message?.text ?? (succeeded ? "success" : "failed") }
+
+    /// Takes in the attempt that finished at `time`.
+    mutating func record(_ result: ProbeResult, at time: Date) {
+        consecutiveFailures = result.succeeded ? 0 : consecutiveFailures + 1
+        message = result.outcomeMessage
+        succeeded = result.succeeded
+        self.time = time
+    }
 }
 
 /// What the checker half tells the status socket, the metrics, the dumps and the mail.
@@ -65,9 +73,9 @@ extension CheckerDaemon {
         }
         let time = Date()
         checkRecords.withLock { records in
-            let failures = result.succeeded ? 0 : (records[id.realServer]?.consecutiveFailures ?? 0) + 1
-            records[id.realServer] = CheckRecord(message: result.outcomeMessage, succeeded: result.succeeded,
-                                                 consecutiveFailures: failures, time: time)
+            // One hash lookup: the record is updated in place (or made from the default).
+            records[id.realServer, default: CheckRecord(message: nil, succeeded: true, consecutiveFailures: 0, time: time)]
+                .record(result, at: time)
         }
     }
 

@@ -275,6 +275,9 @@ public final class HealthEngine: @unchecked Sendable {
         return .nanoseconds(Int64(bitPattern: DispatchTime.now().uptimeNanoseconds &- origin))
     }
 
+    /// The most log lines handed to `Callbacks.onLog` at once.
+    static let linesPerBatch = 256
+
     private func timerFired() {
         timer?.fired()
         // The connects that finished since the reactor last looked share this wake-up.
@@ -289,6 +292,11 @@ public final class HealthEngine: @unchecked Sendable {
         for action in actions {
             if case .log(let line) = action {
                 lines.append(line)
+                // In batches: the 10,000 activation lines of a start need not all be copied at once.
+                if lines.count == Self.linesPerBatch {
+                    callbacks.onLog(lines)
+                    lines.removeAll(keepingCapacity: true)
+                }
                 continue
             }
             if !lines.isEmpty {

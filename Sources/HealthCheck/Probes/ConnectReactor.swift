@@ -54,6 +54,10 @@ final class ConnectReactor: @unchecked Sendable {
     private var fresh: [FreshConnect] = []
     private var firstLookQueued = false
     private var pollSet: [pollfd] = []
+    /// Buffers kept between looks (a 256-entry array made per look cost an allocation large enough
+    /// to make malloc consolidate its free lists each time).
+    private var lookBatch: [FreshConnect] = []
+    private var readyFDs = [Int32](repeating: -1, count: 256)
     /// A connect's deadline; entries whose watch is gone or changed are skipped when they come up.
     private struct Deadline: Comparable, Sendable {
         var deadline: UInt64
@@ -107,8 +111,14 @@ final class ConnectReactor: @unchecked Sendable {
     private func lookAtFresh() {
         firstLookQueued = false
         guard !fresh.isEmpty else { return }
-        let batch = fresh
-        fresh.removeAll(keepingCapacity: true)
+        // The batch is swapped out, not copied: watchers told below may start connects of their own.
+        var batch = lookBatch
+        lookBatch = []
+        swap(&batch, &fresh)
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            lookBatch = batch
+        }
         pollSet.removeAll(keepingCapacity: true)
         for connect in batch { pollSet.append(pollfd(fd: connect.fd, events: Int16(POLLOUT), revents: 0)) }
         let polled = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) }
@@ -139,17 +149,16 @@ final class ConnectReactor: @unchecked Sendable {
 
     /// The sockets of the epoll set that became writable since the last look (not told yet).
     private func drain() -> [any ConnectWatcher] {
-        var fds = [Int32](repeating: -1, count: 256)
         var ready: [any ConnectWatcher] = []
         while true {
-            let count = kad_epoll_ready(epollFD, &fds, Int32(fds.count))
+            let count = kad_epoll_ready(epollFD, &readyFDs, Int32(readyFDs.count))
             guard count > 0 else { break }
-            for fd in fds[..<Int(count)] {
+            for fd in readyFDs[..<Int(count)] {
                 // One-shot: the socket stays in the set, disabled, until it is closed.
                 guard let watch = watches.removeValue(forKey: fd) else { continue }
                 ready.append(watch.watcher)
             }
-            if Int(count) < fds.count { break }
+            if Int(count) < readyFDs.count { break }
         }
         return ready
     }
