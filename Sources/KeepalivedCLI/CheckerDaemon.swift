@@ -55,7 +55,7 @@ public final class CheckerDaemon: Sendable {
     /// The engine's newest snapshot and its generation, until the daemon's queue reconciles it.
     let pendingHealth = Mutex<(snapshot: HealthSnapshot, generation: Int)?>(nil)
     /// The last attempt of each real server's checkers (see `CheckRecord`).
-    let checkRecords = Mutex<[RealServerRef: CheckRecord]>([:])
+    let checkRecords = Mutex(CheckRecordTable())
     /// Each checker's metric series (see `attemptFinished`); emptied when a reload renumbers them.
     let checkSeries = Mutex<[CheckerID: CheckSeries]>([:])
 

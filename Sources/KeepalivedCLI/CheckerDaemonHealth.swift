@@ -20,7 +20,7 @@ extension CheckerDaemon {
         let engine = HealthEngine(config: config, localVirtualServers: HostAddresses.localVirtualServers(of: config),
                                   trackFileValues: values, probeFactory: live.probeFactory, callbacks: healthCallbacks())
         self.engine.withLock { $0 = engine }
-        reserveCheckRecords(for: config)
+        layOutCheckRecords(for: config, keeping: false)
         if !Self.checkedTrackFiles(config).isEmpty {
             let snapshot = engine.snapshot
             state.withLock { $0.health = snapshot }
@@ -150,11 +150,10 @@ extension CheckerDaemon {
             })
     }
 
-    /// Room for a check record per real server at once: grown one step at a time, the table of
-    /// 10,000 records was copied at each step, old and new side by side.
-    func reserveCheckRecords(for config: Config) {
-        let realServers = config.virtualServers.reduce(0) { $0 + $1.realServers.count }
-        checkRecords.withLock { $0.reserveCapacity(realServers) }
+    /// A check record table for `config`'s real servers, made at once (records of the table before
+    /// are kept when `keeping`: a reload that kept every checker's id).
+    func layOutCheckRecords(for config: Config, keeping: Bool) {
+        checkRecords.withLock { $0 = keeping ? $0.laidOut(for: config) : CheckRecordTable(for: config) }
     }
 
     /// The newest snapshot the engine delivered, reconciled (on `queue`).

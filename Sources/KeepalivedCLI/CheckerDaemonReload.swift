@@ -37,11 +37,9 @@ extension CheckerDaemon {
         live.update(result.config)
         let previous = state.withLock { $0.config }
         let health = reloadHealthChecks(result.config, replacing: previous)
-        if health?.checkersInPlace != true {
-            checkSeries.withLock { $0 = [:] }
-            checkRecords.withLock { $0 = [:] }
-            reserveCheckRecords(for: result.config)
-        }
+        let inPlace = health?.checkersInPlace == true
+        if !inPlace { checkSeries.withLock { $0 = [:] } }
+        layOutCheckRecords(for: result.config, keeping: inPlace)
         let switched = DispatchTime.now()
         if let health, let changed = health.changedAlone {
             if !reconcile(changed, from: previous, to: result.config, health: health) {

@@ -5,28 +5,6 @@ import HealthCheck
 import IPVSSync
 import Synchronization
 
-/// The last attempt of a real server's checkers, for `keepalivedd status` and the check dump.
-struct CheckRecord: Sendable {
-    /// What the attempt said, worded only when status asks for it (a record per real server is
-    /// rewritten thousands of times a second).
-    var message: ProbeMessage?
-    var succeeded: Bool
-    /// Failed attempts since the last success.
-    var consecutiveFailures: Int32
-    var time: Date
-
-    /// What the attempt said.
-    var result: String { message?.text ?? (succeeded ? "success" : "failed") }
-
-    /// Takes in the attempt that finished at `time`.
-    mutating func record(_ result: ProbeResult, at time: Date) {
-        consecutiveFailures = result.succeeded ? 0 : consecutiveFailures + 1
-        message = result.outcomeMessage
-        succeeded = result.succeeded
-        self.time = time
-    }
-}
-
 /// What the checker half tells the status socket, the metrics, the dumps and the mail.
 extension CheckerDaemon {
     /// The configuration running now.
@@ -72,11 +50,7 @@ extension CheckerDaemon {
             series?.record(succeeded: result.succeeded, duration: duration)
         }
         let time = Date()
-        checkRecords.withLock { records in
-            // One hash lookup: the record is updated in place (or made from the default).
-            records[id.realServer, default: CheckRecord(message: nil, succeeded: true, consecutiveFailures: 0, time: time)]
-                .record(result, at: time)
-        }
+        checkRecords.withLock { $0.record(result, of: id.realServer, at: time) }
     }
 
     private func makeCheckSeries(_ id: CheckerID) -> CheckSeries? {

@@ -111,6 +111,8 @@ public final class HealthEngine: @unchecked Sendable {
     /// A snapshot delivery is queued: later changes ride on it (a snapshot of 10,000 servers per
     /// failure, in a burst of thousands, piled up faster than they were reconciled).
     private var snapshotQueued = false
+    /// A turn of the queue that will set the timer is queued.
+    private var armQueued = false
 
     /// - Parameters:
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
@@ -325,7 +327,18 @@ public final class HealthEngine: @unchecked Sendable {
             }
         }
         if !lines.isEmpty { callbacks.onLog(lines) }
-        arm()
+        armAfterThisTurn()
+    }
+
+    /// Sets the timer once the current turn of the queue is done: a turn that handles a batch of
+    /// finished connects (hundreds when the checker is busy) sets it once, not once per result.
+    private func armAfterThisTurn() {
+        guard !armQueued else { return }
+        armQueued = true
+        queue.async { [self] in
+            armQueued = false
+            arm()
+        }
     }
 
     /// Delivers the snapshot once the work queued now is done, so that the changes it brings share
