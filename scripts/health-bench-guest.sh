@@ -6,7 +6,7 @@
 # Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
-# Environment: PERF_SECONDS (optional profile after the window), CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
+# Environment: PERF_SECONDS (optional profile after the window), KEEPALIVEDD_ARGS (optional extra arguments), CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
 # WARMUP, WINDOW, START_TIMEOUT, TOOLS, LISTENER (bench-listener.c's binary, run in `record` mode on
 # $OUT/addresses.txt and $OUT/victims.txt).
 set -u
@@ -62,7 +62,8 @@ for tool in $TOOLS; do
     if [[ $tool == keepalived ]]; then
         ip netns exec bench keepalived -n -l -C -f "$CONF" -p "$OUT/k.pid" -c "$OUT/kc.pid" >"$OUT/$tool.log" 2>&1 &
     else
-        ip netns exec bench "$KEEPALIVEDD" -n -l -C -f "$CONF" -p "$OUT/d.pid" -c "$OUT/dc.pid" >"$OUT/$tool.log" 2>&1 &
+        # shellcheck disable=SC2086 # KEEPALIVEDD_ARGS is a list of words
+        ip netns exec bench "$KEEPALIVEDD" -n -l -C -f "$CONF" -p "$OUT/d.pid" -c "$OUT/dc.pid" ${KEEPALIVEDD_ARGS:-} >"$OUT/$tool.log" 2>&1 &
     fi
     dpid=$!
     t=$(now)

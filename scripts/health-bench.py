@@ -274,6 +274,7 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=60, help="seconds measured")
     parser.add_argument("--start-timeout", type=float, default=150, help="seconds allowed to fill the table")
     parser.add_argument("--tools", default="keepalived,keepalivedd")
+    parser.add_argument("--keepalivedd-args", default="", help="extra arguments for keepalivedd (e.g. '--tcp-check-close fin')")
     parser.add_argument("--out", type=Path, default=REPO / "bench-out")
     parser.add_argument("--name", default="health", help="the report is OUT/bench-NAME.json")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before the VM is killed")
@@ -298,6 +299,7 @@ def main() -> int:
     (work / "addresses.txt").write_text("".join(f"{real_address(i)}\n" for i in range(total)))
     (work / "victims.txt").write_text("".join(f"{real_address(i)}\n" for i in victim_indexes))
     env = {"CONF": config, "COUNT": total, "VICTIMS": victims, "KEEPALIVEDD": args.keepalivedd.resolve(),
+           "KEEPALIVEDD_ARGS": args.keepalivedd_args,
            "LISTENER": listener,
            "OUT": work, "BENCH": Path(__file__).resolve(), "WARMUP": args.warmup, "WINDOW": args.window,
            "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " "),

@@ -4,7 +4,7 @@
 `health-engine-bench` (Sources/health-engine-bench) and prints its JSON: CPU s/min of the engine process,
 checks/s and lateness of attempts against delay_loop. Optional: --perf records a cpu-clock profile.
 
-    scripts/health-engine-bench.py [--servers 1000] [--seconds 20] [--perf OUT.data]
+    scripts/health-engine-bench.py [--servers 1000] [--seconds 20] [--perf OUT.data] [--tcp-check-close reset|fin]
 """
 
 from __future__ import annotations
@@ -39,12 +39,14 @@ def main() -> int:
     parser.add_argument("--base-port", type=int, default=20000)
     parser.add_argument("--binary", default=str(REPO / ".build/release/health-engine-bench"))
     parser.add_argument("--perf", help="record a perf cpu-clock profile into this file")
+    parser.add_argument("--tcp-check-close", choices=["reset", "fin"], default="reset",
+                        help="how TCP_CHECK ends its connections (keepalivedd's --tcp-check-close)")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4 * args.servers + 1024)), hard))
     listener = start_listener(args.base_port, args.servers)
     command = [args.binary, "--servers", str(args.servers), "--base-port", str(args.base_port),
-               "--seconds", str(args.seconds)]
+               "--seconds", str(args.seconds), "--tcp-check-close", args.tcp_check_close]
     if args.perf:
         command = ["perf", "record", "-e", "cpu-clock", "-g", "-o", args.perf, "--"] + command
     bench = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)

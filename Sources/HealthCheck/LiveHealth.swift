@@ -15,9 +15,12 @@ public final class LiveHealth: Sendable {
     }
 
     private let settings: Mutex<Settings>
+    /// How TCP_CHECK ends its connections (`--tcp-check-close`).
+    private let tcpClose: TCPCheckClose
 
-    public init(config: Config) {
+    public init(config: Config, tcpClose: TCPCheckClose = .reset) {
         settings = Mutex(Settings(globals: config.globalDefs, ssl: config.ssl))
+        self.tcpClose = tcpClose
     }
 
     /// A reload: probes made from now on use the new global settings (script_user, SSL block).
@@ -34,7 +37,7 @@ public final class LiveHealth: Sendable {
         { [self] _, checker, realServer, virtualServer in
             let current = settings.withLock { $0 }
             return ProbeFactory.make(checker: checker, realServer: realServer, virtualServer: virtualServer,
-                                     globals: current.globals, ssl: current.ssl,
+                                     globals: current.globals, ssl: current.ssl, tcpClose: tcpClose,
                                      eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         }
     }

@@ -21,6 +21,8 @@ public final class CheckerDaemon: Sendable {
         public var dontReleaseIPVS: Bool
         public var pidFiles: [String]
         public var commandLine: [String]
+        /// How TCP_CHECK ends its connections (`--tcp-check-close`).
+        public var tcpCheckClose: TCPCheckClose = .reset
     }
 
     /// The loaded configuration and what it owns in the kernel; only touched on `queue`.
@@ -64,7 +66,7 @@ public final class CheckerDaemon: Sendable {
         self.log = log
         self.backend = backend
         self.state = Mutex(State(config: config, owned: DesiredState.ownership(from: config)))
-        self.live = LiveHealth(config: config)
+        self.live = LiveHealth(config: config, tcpClose: settings.tcpCheckClose)
     }
 
     /// Starts the daemon and never returns: exits 0 after a clean stop, 1 when it cannot start.

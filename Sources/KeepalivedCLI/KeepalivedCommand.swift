@@ -2,6 +2,7 @@ import ArgumentParser
 import ConfParser
 import DaemonSupport
 import Foundation
+import HealthCheck
 
 /// keepalivedd's command line: keepalived 2.x's flags with keepalived's meanings.
 public struct KeepalivedCommand: ParsableCommand {
@@ -53,6 +54,8 @@ public struct KeepalivedCommand: ParsableCommand {
     public var signum: String?
     @Option(name: .customLong("metrics"), help: "Serve Prometheus metrics on ADDR:PORT (e.g. 127.0.0.1:9650, [::1]:9650 or :9650); off by default.")
     public var metricsAddress: String?
+    @Option(name: .customLong("tcp-check-close"), help: "How TCP_CHECK ends the connections it makes: 'reset' (RST: no TIME_WAIT left on the director, less kernel work; the default) or 'fin' (keepalived's orderly close).")
+    public var tcpCheckClose: String = TCPCheckClose.reset.rawValue
     @Option(name: .customLong("status-socket"), help: "The Unix socket `keepalivedd status` reads (default /run/keepalivedd.sock, or the -p pid file's name with .sock when -p is given); 'none' for no socket.")
     public var statusSocket: String?
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version and exit.")
@@ -64,6 +67,9 @@ public struct KeepalivedCommand: ParsableCommand {
         if vrrpOnly && checkOnly { throw ValidationError("-P and -C cannot be used together") }
         if let facility = logFacility, !(0...7).contains(facility) {
             throw ValidationError("-S must be a facility number 0-7 (local0 .. local7)")
+        }
+        guard TCPCheckClose(rawValue: tcpCheckClose) != nil else {
+            throw ValidationError("--tcp-check-close takes 'reset' or 'fin', not '\(tcpCheckClose)'")
         }
     }
 
@@ -125,7 +131,8 @@ public struct KeepalivedCommand: ParsableCommand {
 
     func checkerSettings(options: ParseOptions) -> CheckerDaemon.Settings {
         CheckerDaemon.Settings(configPath: useFile, parseOptions: options, dontReleaseIPVS: dontReleaseIPVS,
-                               pidFiles: [pidFile, checkersPidFile], commandLine: CommandLine.arguments)
+                               pidFiles: [pidFile, checkersPidFile], commandLine: CommandLine.arguments,
+                               tcpCheckClose: TCPCheckClose(rawValue: tcpCheckClose) ?? .reset)
     }
 
     func vrrpSettings(options: ParseOptions, pidFiles: [String]) -> VRRPDaemon.Settings {

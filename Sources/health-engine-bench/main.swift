@@ -17,6 +17,7 @@ struct BenchOptions {
     var basePort = 20000
     var seconds = 20.0
     var warmupSeconds = 3.0
+    var tcpClose = TCPCheckClose.reset
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -27,6 +28,7 @@ struct BenchOptions {
             case "--base-port": basePort = Int(value) ?? basePort
             case "--seconds": seconds = Double(value) ?? seconds
             case "--warmup": warmupSeconds = Double(value) ?? warmupSeconds
+            case "--tcp-check-close": tcpClose = TCPCheckClose(rawValue: value) ?? tcpClose
             default: FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8)); exit(2)
             }
         }
@@ -201,7 +203,7 @@ guard loaded.diagnostics.atLeast(.error).isEmpty else {
     exit(2)
 }
 let attempts = AttemptLog()
-let live = LiveHealth(config: loaded.config)
+let live = LiveHealth(config: loaded.config, tcpClose: options.tcpClose)
 let realFactory = live.probeFactory
 let engine = HealthEngine(config: loaded.config, probeFactory: { id, checker, rs, vs in
     RecordingProbe(id: id, inner: realFactory(id, checker, rs, vs), log: attempts)

@@ -17,10 +17,10 @@ struct ProbeTCPQueueTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
     func probe(port: UInt16, host: String = "127.0.0.1", bind: IPAddress? = nil, bindPort: UInt16? = nil,
-               timeout: TimeAmount = .seconds(2)) -> TCPProbe {
+               timeout: TimeAmount = .seconds(2), close: TCPCheckClose = .reset) -> TCPProbe {
         TCPProbe(endpoint: ProbeEndpoint(label: "[\(host)]:tcp:\(port)", connectIP: IPAddress(host)!, connectPort: port,
                                          bindIP: bind, bindPort: bindPort, timeout: timeout),
-                 eventLoopGroup: group)
+                 close: close, eventLoopGroup: group)
     }
 
     /// Runs one attempt on a fresh queue; also checks that the completion came on that queue and
@@ -128,6 +128,26 @@ struct ProbeTCPQueueTests {
         close(accepted)
         #expect(String(cString: inet_ntoa(peer.sin_addr)) == "127.0.0.2")
         #expect(UInt16(bigEndian: peer.sin_port) == bindPort)
+    }
+
+    /// What the server reads from a connection the probe made and ended: the default ends it with
+    /// a RST (ECONNRESET), `fin` with keepalived's orderly close (end of file).
+    @Test(arguments: [TCPCheckClose.reset, .fin])
+    func endsTheConnectionAsAsked(close closing: TCPCheckClose) async throws {
+        let (listener, port) = HealthEngineQueueProbeTests.listenOn(port: 0)
+        defer { close(listener) }
+        let result = await attempt(probe(port: port, close: closing))
+        #expect(result == .success("TCP connection to [127.0.0.1]:tcp:\(port) success."))
+        let accepted = accept(listener, nil, nil)
+        try #require(accepted >= 0)
+        defer { close(accepted) }
+        var byte: UInt8 = 0
+        let count = recv(accepted, &byte, 1, 0)
+        let error = errno
+        switch closing {
+        case .reset: #expect(count == -1 && error == ECONNRESET, "read \(count), errno \(error)")
+        case .fin: #expect(count == 0, "read \(count), errno \(error)")
+        }
     }
 
     @Test func unbindableBindtoAddressIsReported() async {

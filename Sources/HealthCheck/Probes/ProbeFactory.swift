@@ -8,13 +8,15 @@ public enum ProbeFactory {
     public static let supportedKinds: Set<CheckerKind> = [.tcp, .http, .ssl, .misc, .smtp, .udp, .dns, .ping]
 
     /// The probe of `checker`, a checker of `realServer` in `virtualServer`. `ssl` is the top-level
-    /// `SSL { }` block (SSL_GET only); a TLS context is built per SSL_GET probe.
+    /// `SSL { }` block (SSL_GET only); a TLS context is built per SSL_GET probe. `tcpClose`: how
+    /// TCP_CHECK ends its connections.
     public static func make(checker: Checker, realServer: RealServer, virtualServer: VirtualServer, globals: GlobalDefs,
-                            ssl: SSLConfig? = nil, eventLoopGroup: any EventLoopGroup) -> any HealthProbe {
+                            ssl: SSLConfig? = nil, tcpClose: TCPCheckClose = .reset,
+                            eventLoopGroup: any EventLoopGroup) -> any HealthProbe {
         let endpoint = ProbeEndpoint(checker: checker, realServer: realServer, virtualServer: virtualServer)
         switch checker.details {
         case .none where checker.kind == .tcp:
-            return TCPProbe(endpoint: endpoint, eventLoopGroup: eventLoopGroup)
+            return TCPProbe(endpoint: endpoint, close: tcpClose, eventLoopGroup: eventLoopGroup)
         case .none where checker.kind == .ping:
             return PingProbe(endpoint: endpoint)
         case .http(let http):

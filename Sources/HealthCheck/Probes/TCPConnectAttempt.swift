@@ -6,7 +6,7 @@ import Glibc
 
 /// One non-blocking TCP connect on a serial Dispatch queue: the queue's `ConnectReactor` watches
 /// the socket's writability and `connect_timeout`. The connection is closed as soon as it is
-/// established (TCP_CHECK asks nothing more).
+/// established (TCP_CHECK asks nothing more), with a RST or a FIN (`TCPCheckClose`).
 ///
 /// Thread safety: every stored `var` is read and written only on the queue (`begin` is called on
 /// it, the reactor's handlers run on it, `cancel` is called on it), so the class may be shared
@@ -21,6 +21,7 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     private let context: ProbeQueue
     /// keepalived's name of the server, for the result's message.
     private let label: String
+    private let resetsOnClose: Bool
     private var completion: (@Sendable (ProbeResult) -> Void)?
     private var watched = false
     private var socketFD: Int32 = -1
@@ -28,17 +29,19 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     /// The attempt's socket, -1 once released (for tests; read on the queue).
     var descriptor: Int32 { socketFD }
 
-    private init(context: ProbeQueue, label: String, completion: @escaping @Sendable (ProbeResult) -> Void) {
+    private init(context: ProbeQueue, label: String, resetsOnClose: Bool, completion: @escaping @Sendable (ProbeResult) -> Void) {
         self.context = context
         self.label = label
+        self.resetsOnClose = resetsOnClose
         self.completion = completion
     }
 
     /// Starts a connect to `endpoint` on the context's queue; `completion` runs there, later, with
     /// TCP_CHECK's result (the attempt words it: no closure of the probe's own per attempt).
-    static func begin(_ endpoint: ProbeEndpoint, on context: ProbeQueue,
+    static func begin(_ endpoint: ProbeEndpoint, closing: TCPCheckClose = .reset, on context: ProbeQueue,
                       completion: @escaping @Sendable (ProbeResult) -> Void) -> TCPConnectAttempt {
-        let attempt = TCPConnectAttempt(context: context, label: endpoint.label, completion: completion)
+        let attempt = TCPConnectAttempt(context: context, label: endpoint.label, resetsOnClose: closing == .reset,
+                                        completion: completion)
         attempt.connect(endpoint)
         return attempt
     }
@@ -113,11 +116,19 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     private func finish(_ outcome: Outcome) {
         guard let completion else { return }
         self.completion = nil
+        if outcome == .connected && resetsOnClose { resetOnClose() }
         release()
         switch outcome {
         case .connected: completion(TCPProbe.success(label: label))
         case .failed(let failure): completion(TCPProbe.result(of: failure, label: label))
         }
+    }
+
+    /// Makes the coming `close` abort the established connection with a RST (SO_LINGER 0) instead
+    /// of the FIN exchange (see `TCPCheckClose.reset`).
+    private func resetOnClose() {
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socketFD, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
     }
 
     private func release() {
