@@ -333,22 +333,24 @@ public final class HealthEngine: @unchecked Sendable {
     /// Sets the timer once the current turn of the queue is done: a turn that handles a batch of
     /// finished connects (hundreds when the checker is busy) sets it once, not once per result.
     private func armAfterThisTurn() {
-        guard !armQueued else { return }
-        armQueued = true
-        queue.async { [self] in
-            armQueued = false
-            arm()
-        }
+        afterThisTurn(\.armQueued) { $0.arm() }
     }
 
     /// Delivers the snapshot once the work queued now is done, so that the changes it brings share
     /// one snapshot.
     private func queueSnapshot() {
-        guard !snapshotQueued else { return }
-        snapshotQueued = true
+        afterThisTurn(\.snapshotQueued) { $0.callbacks.onSnapshot($0.stamped($0.core.snapshot)) }
+    }
+
+    /// Runs `body` once the current turn of the queue is done, unless the flag at `queued` says it
+    /// is queued already (the flag is cleared when it runs).
+    private func afterThisTurn(_ queued: any ReferenceWritableKeyPath<HealthEngine, Bool> & Sendable,
+                               _ body: @escaping @Sendable (HealthEngine) -> Void) {
+        guard !self[keyPath: queued] else { return }
+        self[keyPath: queued] = true
         queue.async { [self] in
-            snapshotQueued = false
-            callbacks.onSnapshot(stamped(core.snapshot))
+            self[keyPath: queued] = false
+            body(self)
         }
     }
 

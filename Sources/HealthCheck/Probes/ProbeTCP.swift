@@ -7,7 +7,7 @@ import NIOPosix
 public enum TCPCheckClose: String, Sendable, CaseIterable {
     /// A RST (SO_LINGER 0), as HAProxy ends its health checks: no FIN exchange and no TIME_WAIT
     /// socket left on the director (10,000 checks a second would keep about 600,000, beyond the
-    /// kernel's table), and about a quarter of the kernel's work per check saved. The default.
+    /// kernel's table), and less of the kernel's work per check. The default.
     case reset
     /// keepalived's orderly close (FIN), for real servers that log connections reset by a peer.
     case fin
