@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "KeepalivedCLI",
             dependencies: [
-                "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport", "TrackFiles", "CMalloc",
+                "ConfParser", "VRRP", "HealthCheck", "IPVSSync", "DaemonSupport", "TrackFiles", "CMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,8 +87,8 @@ let package = Package(
         .target(name: "IPVSSync", dependencies: ["ConfParser", "CNetlink"], swiftSettings: strictSettings),
         /// C shims for what Swift cannot express well (CMSG, packet sockets).
         .target(name: "CRawSocket"),
-        /// glibc's <malloc.h> (mallopt, malloc_trim), which Swift's Glibc module leaves out.
-        .systemLibrary(name: "CMalloc"),
+        /// glibc's <malloc.h> (mallopt, malloc_trim) and prctl, which Swift's Glibc module leaves out or cannot call.
+        .systemLibrary(name: "CMemory"),
         /// libnl-3 (core, route, genl) through pkg-config.
         .systemLibrary(
             name: "CNetlink",

@@ -1,4 +1,4 @@
 import KeepalivedCLI
 
-ProcessMemory.useOneArena()
+ProcessMemory.configure()
 KeepalivedCommand.main()
