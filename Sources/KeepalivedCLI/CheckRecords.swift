@@ -26,8 +26,9 @@ struct CheckRecord: Sendable {
 }
 
 /// The check record of every real server of the running configuration, in one array in
-/// configuration order (virtual server, then real server): reached by two array reads where a
-/// dictionary hashed the reference at every check, and a third smaller.
+/// configuration order (virtual server, then real server): a check reaches its record with two
+/// array reads where a dictionary hashed the reference, and the table takes about a third less
+/// memory.
 struct CheckRecordTable: Sendable {
     /// Where each virtual server's real servers start in `records`.
     private var firstRecord: [Int] = []
