@@ -15,7 +15,9 @@ public enum ProcessMemory {
     /// - No transparent huge pages (PR_SET_THP_DISABLE). Where the kernel uses them for all
     ///   anonymous memory (`enabled` is `always`, as in the lab's Debian guest), a thread's stack that touches a few kilobytes took a
     ///   whole 2 MB page, and a heap region one object in a 2 MB page. In the lab, 22 of the 37 MB of
-    ///   a checker with 10,000 servers were such pages, and 2 of its 18 MB with 1,000.
+    ///   a checker with 10,000 servers were such pages, and 2 of its 18 MB with 1,000. The kernel
+    ///   keeps this setting across fork and exec, so the scripts the daemon runs (MISC_CHECK,
+    ///   notify, track scripts) run without transparent huge pages too.
     public static func configure() {
         #if canImport(CMemory)
         _ = mallopt(M_ARENA_MAX, 1)
