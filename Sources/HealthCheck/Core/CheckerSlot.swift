@@ -3,8 +3,9 @@ import IPVSSync
 
 /// One checker's resolved settings, as the core schedules and words them. Never changed once
 /// made, so a class: the core copies a checker's slot at every attempt, and a reference costs one
-/// retain where this many fields (three of them strings) cost a copy each.
-final class CheckerSettings: Sendable, Equatable {
+/// retain where this many fields cost a copy each. Checkers with equal settings share one instance
+/// (`HealthCore` keeps a set of them), so 10,000 alike checkers hold one.
+final class CheckerSettings: Sendable, Hashable {
     let kind: CheckerKind
     let delayLoop: Duration
     let retry: Int
@@ -17,13 +18,8 @@ final class CheckerSettings: Sendable, Equatable {
     let miscDynamic: Bool
     /// MISC_CHECK: the program run (keepalived's `args[0]`).
     let scriptName: String
-    /// keepalived's name of the real server (`[RIP]:tcp:80`) and of its virtual server.
-    let serviceName: String
-    let virtualServerName: String
 
-    /// `serviceName` and `virtualServerName` are keepalived's names of the real server and its
-    /// virtual server (formatted once per server by the caller, not once per checker).
-    init(_ checker: Checker, serviceName: String, virtualServerName: String, logAllFailures global: Bool) {
+    init(_ checker: Checker, logAllFailures global: Bool) {
         kind = checker.kind
         delayLoop = .seconds(checker.delayLoop)
         retry = max(checker.retry, 0)
@@ -34,8 +30,6 @@ final class CheckerSettings: Sendable, Equatable {
         miscDynamic = checker.misc?.dynamic ?? false
         let command = checker.misc?.script?.command ?? ""
         scriptName = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? command
-        self.serviceName = serviceName
-        self.virtualServerName = virtualServerName
     }
 
     /// Whether the checker runs attempts (FILE_CHECK and BFD_CHECK are event driven: they are not
@@ -45,9 +39,23 @@ final class CheckerSettings: Sendable, Equatable {
     static func == (a: CheckerSettings, b: CheckerSettings) -> Bool {
         a === b || (a.kind == b.kind && a.delayLoop == b.delayLoop && a.retry == b.retry
             && a.delayBeforeRetry == b.delayBeforeRetry && a.warmup == b.warmup && a.alpha == b.alpha
-            && a.logAllFailures == b.logAllFailures && a.miscDynamic == b.miscDynamic && a.scriptName == b.scriptName
-            && a.serviceName == b.serviceName && a.virtualServerName == b.virtualServerName)
+            && a.logAllFailures == b.logAllFailures && a.miscDynamic == b.miscDynamic && a.scriptName == b.scriptName)
     }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(delayLoop)
+        hasher.combine(retry)
+        hasher.combine(delayBeforeRetry)
+        hasher.combine(scriptName)
+    }
+}
+
+/// keepalived's names of a checker's real server (`[RIP]:tcp:80`) and of its virtual server, as
+/// its log lines carry them.
+struct CheckerNames: Sendable, Equatable {
+    var service: String
+    var virtualServer: String
 }
 
 /// Where a checker is in its cycle (keepalived's `is_up`, `has_run`, `retry_it` and its timer).

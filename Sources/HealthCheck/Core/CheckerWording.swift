@@ -8,8 +8,9 @@ import ConfParser
 enum CheckerWording {
     /// Lines for a success that brings the checker up (or is its first verdict).
     /// `wasUp`: the checker's state before (HTTP logs its per-url lines only when it was down).
-    static func upLines(_ settings: CheckerSettings, _ result: ProbeResult, wasUp: Bool) -> [HealthLogLine] {
-        let service = settings.serviceName
+    static func upLines(_ settings: CheckerSettings, _ names: CheckerNames, _ result: ProbeResult,
+                        wasUp: Bool) -> [HealthLogLine] {
+        let service = names.service
         let probeLines = lines(of: result.successMessage)
         switch settings.kind {
         case .tcp: return plain(probeLines, default: "TCP connection to \(service) success.")
@@ -22,7 +23,7 @@ enum CheckerWording {
         case .smtp:
             return [HealthLogLine("Remote SMTP server \(service) succeed on service.")]
         case .misc:
-            return [HealthLogLine("Misc check for [\(service) VS \(settings.virtualServerName)] by [\(settings.scriptName)] succeeded.")]
+            return [HealthLogLine("Misc check for [\(service) VS \(names.virtualServer)] by [\(settings.scriptName)] succeeded.")]
         case .dns, .file, .bfd:
             return []
         }
@@ -32,8 +33,9 @@ enum CheckerWording {
     /// `isFinal`: the retries are exhausted and the checker goes down; `hasRun`: an earlier
     /// attempt finished (keepalived says "failed." rather than "failed after N retries." for a
     /// first attempt without retries).
-    static func failureLines(_ settings: CheckerSettings, _ result: ProbeResult, isFinal: Bool, hasRun: Bool) -> [HealthLogLine] {
-        let service = settings.serviceName
+    static func failureLines(_ settings: CheckerSettings, _ names: CheckerNames, _ result: ProbeResult,
+                             isFinal: Bool, hasRun: Bool) -> [HealthLogLine] {
+        let service = names.service
         let quiet = !settings.logAllFailures
         let retries = settings.retry
         switch settings.kind {
@@ -44,7 +46,7 @@ enum CheckerWording {
             switch settings.kind {
             case .ping:
                 out.append(HealthLogLine(counted
-                    ? "ICMP CHECK on service \(service) of \(settings.virtualServerName) failed after \(retries) retries."
+                    ? "ICMP CHECK on service \(service) of \(names.virtualServer) failed after \(retries) retries."
                     : "ICMP CHECK on service \(service) failed."))
             default:
                 let label = settings.kind == .tcp ? "TCP_CHECK" : settings.kind == .udp ? "UDP_CHECK" : "HTTP_CHECK"
@@ -65,7 +67,7 @@ enum CheckerWording {
             let exit = MiscExit(result.failureMessage)
             let after = retries > 0 ? " after \(retries) retries" : ""
             let reason = exit.reason.map { " (\($0))" } ?? ""
-            let text = "Misc check for [\(service) VS \(settings.virtualServerName)] by [\(settings.scriptName)] \(exit.type)\(after)\(reason)."
+            let text = "Misc check for [\(service) VS \(names.virtualServer)] by [\(settings.scriptName)] \(exit.type)\(after)\(reason)."
             return [HealthLogLine(text, isDetail: quiet && !isFinal)]
         case .file, .bfd:
             return []

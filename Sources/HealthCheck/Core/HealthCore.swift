@@ -40,11 +40,11 @@ public struct HealthCore: Sendable {
     public internal(set) var virtualServers: [VirtualServer]
     public internal(set) var phase: Phase = .idle
     let checkerLogAllFailures: Bool
-    var slots: [CheckerID: CheckerSlot] = [:]
+    /// Every checker that polls or follows a track file, by its position in the configuration.
+    var slots: CheckerTable<CheckerSlot>
     /// Checkers that poll, in configuration order.
     var order: [CheckerID] = []
-    var checkersByServer: [RealServerRef: [CheckerID]] = [:]
-    var servers: [RealServerRef: ServerStatus] = [:]
+    var servers: ServerTable<ServerStatus>
     var quorums: [Int: QuorumState] = [:]
     /// `ha_suspend`: virtual servers whose address is on this host.
     var localVirtualServers: Set<Int>
@@ -77,23 +77,20 @@ public struct HealthCore: Sendable {
         self.warmupOffsets = warmupOffsets
         self.localVirtualServers = localVirtualServers
         self.trackFileValues = trackFileValues
-        // Sized once: growing dictionaries of 40,000 slots step by step moved them many times.
-        let realServerCount = virtualServers.reduce(0) { $0 + $1.realServers.count }
-        let checkerCount = virtualServers.reduce(0) { total, vs in vs.realServers.reduce(total) { $0 + $1.checkers.count } }
-        slots.reserveCapacity(checkerCount)
-        order.reserveCapacity(checkerCount)
-        checkersByServer.reserveCapacity(realServerCount)
-        servers.reserveCapacity(realServerCount)
+        let layout = CheckerLayout(virtualServers)
+        slots = CheckerTable(layout: layout)
+        servers = ServerTable(layout: layout)
+        order.reserveCapacity(layout.checkerCount)
+        // Checkers with the same settings share one instance (most of 10,000 do).
+        var distinctSettings = Set<CheckerSettings>()
         for (vsIndex, vs) in virtualServers.enumerated() {
-            let virtualServerName = vs.displayName
             for (rsIndex, rs) in vs.realServers.enumerated() {
                 let ref = RealServerRef(virtualServer: vsIndex, realServer: rsIndex)
-                let serviceName = vs.displayName(of: rs.address, port: rs.port)
-                var ids: [CheckerID] = []
+                var allUp = true
                 for (index, checker) in rs.checkers.enumerated() where checker.kind.polls || checker.kind == .file {
                     let id = CheckerID(realServer: ref, index: index)
-                    let settings = CheckerSettings(checker, serviceName: serviceName, virtualServerName: virtualServerName,
-                                                   logAllFailures: checkerLogAllFailures)
+                    let settings = distinctSettings.insert(CheckerSettings(checker, logAllFailures: checkerLogAllFailures))
+                        .memberAfterInsert
                     var progress = CheckerProgress(isUp: !settings.alpha)
                     progress.enabled = !Self.suspends(vs) || localVirtualServers.contains(vsIndex)
                     if let file = checker.file {
@@ -105,10 +102,9 @@ public struct HealthCore: Sendable {
                         order.append(id)
                     }
                     slots[id] = CheckerSlot(settings: settings, progress: progress)
-                    ids.append(id)
+                    allUp = allUp && progress.isUp
                 }
-                checkersByServer[ref] = ids
-                servers[ref] = ServerStatus(alive: ids.allSatisfy { slots[$0]!.progress.isUp }, weight: rs.weight)
+                servers[ref] = ServerStatus(alive: allUp, weight: rs.weight)
             }
         }
         setUpFileChecks()
@@ -162,6 +158,18 @@ public struct HealthCore: Sendable {
         return virtualServers[ref.virtualServer].realServers[ref.realServer].checkers[id.index]
     }
 
+    /// keepalived's names of a real server and its virtual server for log lines, formatted when a
+    /// line needs them (kept per checker, they were two strings for each of 10,000 checkers).
+    func names(of ref: RealServerRef) -> CheckerNames {
+        guard virtualServers.indices.contains(ref.virtualServer),
+              virtualServers[ref.virtualServer].realServers.indices.contains(ref.realServer) else {
+            return CheckerNames(service: "\(ref)", virtualServer: "")
+        }
+        let vs = virtualServers[ref.virtualServer]
+        let rs = vs.realServers[ref.realServer]
+        return CheckerNames(service: vs.displayName(of: rs.address, port: rs.port), virtualServer: vs.displayName)
+    }
+
     /// The checker's own verdict (a FILE_CHECK's: not in FAULT); nil for an unknown checker.
     public func isUp(_ id: CheckerID) -> Bool? { slots[id]?.progress.isUp }
 
@@ -186,8 +194,10 @@ public struct HealthCore: Sendable {
     /// The health state for the desired IPVS table: every real server's alive and effective
     /// weight, and, once started, every virtual server's quorum as decided with hysteresis.
     public var snapshot: HealthSnapshot {
-        HealthSnapshot(realServers: servers.mapValues { RealServerHealth(alive: $0.alive, weight: $0.effectiveWeight) },
-                       quorum: quorums.mapValues(\.isUp))
+        var realServers: [RealServerRef: RealServerHealth] = [:]
+        realServers.reserveCapacity(servers.layout.serverCount)
+        servers.forEach { ref, status in realServers[ref] = RealServerHealth(alive: status.alive, weight: status.effectiveWeight) }
+        return HealthSnapshot(realServers: realServers, quorum: quorums.mapValues(\.isUp))
     }
 
     /// The part of `snapshot` about some virtual servers (a reload that changed only those).
@@ -279,19 +289,18 @@ public struct HealthCore: Sendable {
     var activationLines: [HealthLogLine] { order.map(activationLine) }
 
     func activationLine(_ id: CheckerID) -> HealthLogLine {
-        let slot = slots[id]!
-        return HealthLogLine("\(slot.progress.enabled ? "A" : "Dea")ctivating healthchecker for service \(slot.settings.serviceName) for VS \(slot.settings.virtualServerName)")
+        let names = names(of: id.realServer)
+        return HealthLogLine("\(slots[id]?.progress.enabled == false ? "Dea" : "A")ctivating healthchecker for service \(names.service) for VS \(names.virtualServer)")
     }
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
         guard phase == .running else { return }
         for (at, id) in agenda.popDue(at: now + Self.startTolerance) {
             // Stale entries (the schedule changed since) are dropped here.
-            guard let index = slots.index(forKey: id) else { continue }
-            switch slots.values[index].startAttempt(dueAt: at, now: now) {
+            switch slots[id]?.startAttempt(dueAt: at, now: now) {
             case .started: actions.append(.runProbe(id))
             case .suspended(let delayLoop): setNextAttempt(id, now + delayLoop)
-            case .stale: continue
+            case .stale, nil: continue
             }
         }
     }
@@ -304,7 +313,8 @@ public struct HealthCore: Sendable {
             slot.progress.enabled = isLocal
             slots[id] = slot
             if phase == .running {
-                actions.append(.log(HealthLogLine("\(isLocal ? "Activat" : "Suspend")ing healthchecker for service \(slot.settings.serviceName) for VS \(slot.settings.virtualServerName)")))
+                let names = names(of: id.realServer)
+                actions.append(.log(HealthLogLine("\(isLocal ? "Activat" : "Suspend")ing healthchecker for service \(names.service) for VS \(names.virtualServer)")))
             }
         }
     }

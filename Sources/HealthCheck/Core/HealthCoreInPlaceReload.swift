@@ -74,8 +74,7 @@ extension HealthCore {
         guard let status = servers[ref] else { return }
         var allUp = true
         var keepsDynamicWeight = false
-        // One lookup per checker: at 40,000 checkers the dictionary lookups are most of this step.
-        for id in checkersByServer[ref] ?? [] {
+        for id in slots.ids(of: ref) {
             guard let slot = slots[id] else { continue }
             allUp = allUp && slot.progress.isUp
             keepsDynamicWeight = keepsDynamicWeight || slot.settings.miscDynamic

@@ -4,22 +4,23 @@ import IPVSSync
 /// Turning one probe result into a checker verdict (keepalived's per-checker epilogues).
 extension HealthCore {
     mutating func finish(_ id: CheckerID, _ result: ProbeResult, at now: Duration, into actions: inout [HealthAction]) {
-        // One hash lookup, and the slot is settled in place (reading it through the dictionary's
-        // values would copy it at each field).
-        guard phase == .running, let index = slots.index(forKey: id),
-              let settled = slots.values[index].settle(result, at: now) else { return }
+        // The slot is settled in place (reading it out would copy it at each field).
+        guard phase == .running, let settled = slots[id]?.settle(result, at: now) else { return }
         let settings = settled.settings
         switch settled.step {
         case .succeeded:
             if settings.miscDynamic { applyDynamicWeight(result.dynamicWeight, of: id.realServer, into: &actions) }
             if settled.verdict == true {
-                actions += CheckerWording.upLines(settings, result, wasUp: settled.wasUp).map(HealthAction.log)
+                actions += CheckerWording.upLines(settings, names(of: id.realServer), result, wasUp: settled.wasUp)
+                    .map(HealthAction.log)
             }
         case .retrying:
-            actions += CheckerWording.failureLines(settings, result, isFinal: false, hasRun: !settled.firstAttempt)
+            actions += CheckerWording.failureLines(settings, names(of: id.realServer), result, isFinal: false,
+                                                   hasRun: !settled.firstAttempt)
                 .map(HealthAction.log)
         case .failed:
-            actions += CheckerWording.failureLines(settings, result, isFinal: true, hasRun: !settled.firstAttempt)
+            actions += CheckerWording.failureLines(settings, names(of: id.realServer), result, isFinal: true,
+                                                   hasRun: !settled.firstAttempt)
                 .map(HealthAction.log)
         case .failedQuietly:
             actions += CheckerWording.quietFailureLines(result).map(HealthAction.log)
@@ -56,7 +57,7 @@ extension HealthCore {
 
     /// Whether every checker of the real server is up (keepalived's alive: no failed checker).
     func allCheckersUp(_ ref: RealServerRef) -> Bool {
-        (checkersByServer[ref] ?? []).allSatisfy { slots[$0]?.progress.isUp ?? true }
+        slots.allOf(ref) { $0.progress.isUp }
     }
 
     /// MISC_CHECK `misc_dynamic`: a success sets the real server's weight (exit status - 2, or

@@ -161,13 +161,13 @@ extension HealthCore {
     /// checkers carried over are added to `carried` (old id -> new id).
     private mutating func adopt(_ ref: RealServerRef, from old: (core: HealthCore, ref: RealServerRef)?,
                                 at now: Duration, carried: inout [CheckerID: CheckerID], into actions: inout [HealthAction]) {
-        let ids = checkersByServer[ref] ?? []
+        let ids = slots.ids(of: ref)
         guard let old, let oldStatus = old.core.servers[old.ref] else {
             for id in ids { schedule(first: id, at: now) }
             return
         }
         var carriedHere: [CheckerID] = []
-        var unused = old.core.checkersByServer[old.ref] ?? []
+        var unused = old.core.slots.ids(of: old.ref)
         var fresh: [CheckerID] = []
         for id in ids {
             guard var slot = slots[id], let checker = checkerConfiguration(of: id)?.withoutLocations else { continue }

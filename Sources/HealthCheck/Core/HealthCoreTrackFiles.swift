@@ -57,7 +57,7 @@ extension HealthCore {
                 servers[ref]?.alive = alive
                 continue
             }
-            let serviceName = slots[id]?.settings.serviceName ?? ""
+            let serviceName = names(of: ref).service
             if after == nil {
                 actions.append(.log(HealthLogLine("(\(serviceName)): tracked file \(name) now FAULT state", showsWithDetailFlag: true)))
             } else if before == nil {
@@ -79,7 +79,7 @@ extension HealthCore {
     mutating func refreshFileWeight(of ref: RealServerRef) -> Bool {
         guard var status = servers[ref] else { return false }
         var total = 0
-        for id in checkersByServer[ref] ?? [] {
+        for id in slots.ids(of: ref) {
             guard let tracking = fileChecks[id], let added = tracking.status(of: trackFileValue(tracking.trackFile)) else { continue }
             total += added
         }

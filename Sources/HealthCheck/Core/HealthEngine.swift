@@ -77,7 +77,7 @@ public final class HealthEngine: @unchecked Sendable {
 
     /// A checker's probe, sorted once (the dynamic cast is made per probe, not per attempt): one
     /// that runs on the engine's queue, or one that runs in a task.
-    private enum ProbeEntry {
+    private enum ProbeEntry: Sendable {
         case onQueue(any QueueProbe)
         case inTask(any HealthProbe)
 
@@ -98,7 +98,7 @@ public final class HealthEngine: @unchecked Sendable {
     private var origin: UInt64?
     private var timer: GridTimer?
     /// Each checker's probe, built when first needed.
-    private var probes: [CheckerID: ProbeEntry] = [:]
+    private var probes: CheckerTable<ProbeEntry>
     private var attempts: [UInt64: Attempt] = [:]
     private var nextToken: UInt64 = 0
     private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
@@ -128,7 +128,7 @@ public final class HealthEngine: @unchecked Sendable {
         self.callbacks = callbacks
         core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
                           localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
-        probes.reserveCapacity(core.checkerIDs.count)
+        probes = CheckerTable(layout: core.slots.layout)
         queue.setSpecific(key: queueKey, value: true)
     }
 
@@ -213,8 +213,8 @@ public final class HealthEngine: @unchecked Sendable {
     /// servers a reload changed (`changed`, nil for all), as the configuration they replaced
     /// (`previous`) numbered them. The others were built from the same settings.
     private func dropProbes(of changed: [Int]?, in previous: [VirtualServer]) {
-        guard let changed else {
-            probes = [:]
+        guard let changed, probes.layout == core.slots.layout else {
+            probes = CheckerTable(layout: core.slots.layout)
             return
         }
         for vsIndex in changed where previous.indices.contains(vsIndex) {
