@@ -46,11 +46,11 @@ public struct Checker: Sendable, Equatable, Encodable {
 
     @Sourced public var connectIP: IPAddress? = nil
     @Sourced public var connectPort: UInt16? = nil
-    @Sourced public var bindTo: IPAddress? = nil
-    @Sourced public var bindPort: UInt16? = nil
-    @Sourced public var bindInterface: String? = nil
+    @SparseSourced public var bindTo: IPAddress? = nil
+    @SparseSourced public var bindPort: UInt16? = nil
+    @SparseSourced public var bindInterface: String? = nil
     /// `fwmark` to mark the checker's packets with.
-    @Sourced public var fwmark: UInt32? = nil
+    @SparseSourced public var fwmark: UInt32? = nil
 
     @Sourced public var alpha = false
     @Sourced public var connectTimeout: Double = 5
@@ -59,7 +59,7 @@ public struct Checker: Sendable, Equatable, Encodable {
     @Sourced public var warmup: Double = 60
     @Sourced public var delayLoop: Double = 60
     /// nil leaves it to global_defs `checker_log_all_failures`.
-    @Sourced public var logAllFailures: Bool? = nil
+    @SparseSourced public var logAllFailures: Bool? = nil
 
     /// What is specific to the checker type.
     public var details: CheckerDetails

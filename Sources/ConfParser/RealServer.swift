@@ -15,22 +15,22 @@ public struct RealServer: Sendable, Encodable {
     @Sourced public var forwarding: ForwardingMethod = .nat
     @Sourced public var inhibitOnFailure = false
     @Sourced public var alpha = false
-    @Sourced public var notifyUp: LVSScript? = nil
-    @Sourced public var notifyDown: LVSScript? = nil
+    @SparseSourced public var notifyUp: LVSScript? = nil
+    @SparseSourced public var notifyDown: LVSScript? = nil
     /// `uthreshold`: maximum number of connections.
-    @Sourced public var upperThreshold: UInt32? = nil
+    @SparseSourced public var upperThreshold: UInt32? = nil
     /// `lthreshold`: minimum number of connections.
-    @Sourced public var lowerThreshold: UInt32? = nil
-    @Sourced public var smtpAlert: Bool? = nil
-    @Sourced public var virtualhost: String? = nil
-    @Sourced public var snmpName: String? = nil
+    @SparseSourced public var lowerThreshold: UInt32? = nil
+    @SparseSourced public var smtpAlert: Bool? = nil
+    @SparseSourced public var virtualhost: String? = nil
+    @SparseSourced public var snmpName: String? = nil
 
     /// Checker defaults written on the real server (resolved into each `Checker`).
-    @Sourced public var delayLoop: Double? = nil
-    @Sourced public var connectTimeout: Double? = nil
-    @Sourced public var retry: Int? = nil
-    @Sourced public var delayBeforeRetry: Double? = nil
-    @Sourced public var warmup: Double? = nil
+    @SparseSourced public var delayLoop: Double? = nil
+    @SparseSourced public var connectTimeout: Double? = nil
+    @SparseSourced public var retry: Int? = nil
+    @SparseSourced public var delayBeforeRetry: Double? = nil
+    @SparseSourced public var warmup: Double? = nil
 
     public var checkers: [Checker] = []
     public var otherKeywords: [RecognisedKeyword] = []
