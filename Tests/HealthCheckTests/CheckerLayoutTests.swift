@@ -83,4 +83,10 @@ import Testing
         let script = try #require(mixed.slots[F.id(0, 1, 0)]?.settings)
         #expect(tcp !== script && script.scriptName == "/bin/true")
     }
+
+    /// A timer event at 10,000 checkers returns one action per checker due: the large, seldom
+    /// payloads are boxed so that an action stays small.
+    @Test func anActionTakesThirtyTwoBytes() {
+        #expect(MemoryLayout<HealthAction>.stride <= 32)
+    }
 }

@@ -79,7 +79,9 @@ public enum HealthEvent: Sendable {
     case stop
 }
 
-/// What the health core asks its shell to do, in order.
+/// What the health core asks its shell to do, in order. The seldom cases with large payloads are
+/// boxed (`indirect`), so an action takes 32 bytes: a timer event at 10,000 checkers returns one
+/// `runProbe` per checker due.
 public enum HealthAction: Sendable, Hashable {
     /// Run one attempt of the checker and report it with `HealthEvent.probeFinished`.
     case runProbe(CheckerID)
@@ -89,9 +91,9 @@ public enum HealthAction: Sendable, Hashable {
     case healthChanged
     /// A virtual server's quorum was decided (at start or reload) or changed: what keepalived
     /// mails about when the virtual server's `smtp_alert` is on.
-    case quorumChanged(QuorumNotice)
+    indirect case quorumChanged(QuorumNotice)
     /// A checker's verdict that keepalived mails about (when its real server's `smtp_alert` is on).
-    case checkerAlert(CheckerAlert)
+    indirect case checkerAlert(CheckerAlert)
     /// A reload removed a live real server (`ref` in the previous configuration): keepalived mails
     /// `=> Removing <=` about it when its `smtp_alert` is on.
     case realServerRemoved(RealServerRef)
