@@ -34,4 +34,22 @@ import Testing
         #expect(F.probes(core.handle(.timer, at: .seconds(5))) == [id])
         #expect(core.nextDeadline == nil)
     }
+
+    @Test func aTimerEventStartsAtMostABatchOfTheAttemptsDue() {
+        let count = HealthCore.startsPerEvent * 2 + 10
+        let servers = (0..<count).map { ("10.0.\($0 / 250).\($0 % 250 + 1)", F.tcpCheck()) }
+        var core = HealthCore(config: F.config(F.service(servers: servers)))
+        _ = core.handle(.start, at: .zero)
+        let due = HealthCore.bootstrapDelay
+        #expect(!core.hasDueAttempts(at: due - .milliseconds(2)))
+        #expect(core.hasDueAttempts(at: due))
+        let first = F.probes(core.handle(.timer, at: due))
+        let second = F.probes(core.handle(.timer, at: due))
+        #expect(core.hasDueAttempts(at: due))
+        let third = F.probes(core.handle(.timer, at: due))
+        #expect(first.count == HealthCore.startsPerEvent && second.count == HealthCore.startsPerEvent && third.count == 10)
+        // Configuration order across the batches, each checker once.
+        #expect(first + second + third == core.checkerIDs)
+        #expect(!core.hasDueAttempts(at: due) && F.probes(core.handle(.timer, at: due)).isEmpty)
+    }
 }

@@ -106,3 +106,52 @@ struct HealthEngineSnapshotTests {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in engine.stop { done.resume() } }
     }
 }
+
+/// A queue probe that succeeds on the engine's queue right after it starts, counting the attempts
+/// in flight across all its copies.
+struct CountingQueueProbe: QueueProbe {
+    final class InFlight: Sendable {
+        private let counts = Mutex<(now: Int, most: Int, started: Int)>((0, 0, 0))
+        func started() { counts.withLock { $0.now += 1; $0.started += 1; $0.most = max($0.most, $0.now) } }
+        func ended() { counts.withLock { $0.now -= 1 } }
+        var most: Int { counts.withLock { $0.most } }
+        var total: Int { counts.withLock { $0.started } }
+    }
+
+    struct Attempt: ProbeAttempt { func cancel() {} }
+
+    let inFlight: InFlight
+
+    func run() async -> ProbeResult { .success(nil) }
+
+    func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
+        inFlight.started()
+        context.queue.async { [inFlight] in
+            inFlight.ended()
+            completion(.success(nil))
+        }
+        return Attempt()
+    }
+}
+
+@Suite("HealthEngine bursts")
+struct HealthEngineBurstTests {
+    typealias F = HealthCoreFixture
+
+    /// 1,100 checkers due at the same instant start in batches of `HealthCore.startsPerEvent`, the
+    /// results of one batch taken in before the next starts: the attempts in flight stay bounded
+    /// and every checker still gets its attempt.
+    @Test func attemptsDueTogetherStartInBatches() async {
+        let count = 1100
+        var config = F.config(F.service(servers: (0..<count).map { ("10.0.\($0 / 250).\($0 % 250 + 1)", F.tcpCheck()) }))
+        for index in 0..<count { config.virtualServers[0].realServers[index].checkers[0].delayLoop = 60 }
+        let inFlight = CountingQueueProbe.InFlight()
+        let engine = HealthEngine(config: config, warmupOffsets: [:],
+                                  probeFactory: { _, _, _, _ in CountingQueueProbe(inFlight: inFlight) },
+                                  callbacks: HealthEngine.Callbacks())
+        engine.start()
+        #expect(await waitUntil { inFlight.total == count })
+        #expect(inFlight.most <= HealthCore.startsPerEvent)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in engine.stop { done.resume() } }
+    }
+}

@@ -25,10 +25,10 @@ struct CheckerAgenda: Sendable {
         heap.push(Entry(time: time, id: id))
     }
 
-    /// Removes and returns the entries due at `now` (time <= now), earliest first.
-    mutating func popDue(at now: Duration) -> [(time: Duration, id: CheckerID)] {
+    /// Removes and returns the entries due at `now` (time <= now), earliest first, at most `limit`.
+    mutating func popDue(at now: Duration, limit: Int = .max) -> [(time: Duration, id: CheckerID)] {
         var due: [(time: Duration, id: CheckerID)] = []
-        while let first = heap.first, first.time <= now {
+        while due.count < limit, let first = heap.first, first.time <= now {
             heap.popFirst()
             due.append((first.time, first.id))
         }

@@ -19,6 +19,11 @@ public struct HealthCore: Sendable {
     /// Attempts due within this much of a timer event start with it: thousands of checkers due a
     /// few microseconds apart then share one wake-up instead of one each.
     public static let startTolerance: Duration = .milliseconds(1)
+    /// The most agenda entries one timer event takes: when more are due (a checker that fell
+    /// behind, thousands due at once), the shell handles `.timer` again (`hasDueAttempts`) after
+    /// the results of these have come in, so the attempts in flight, their sockets and the memory
+    /// they hold stay bounded.
+    public static let startsPerEvent = 512
 
     /// Where the core is in its life.
     public enum Phase: Sendable, Equatable {
@@ -185,6 +190,13 @@ public struct HealthCore: Sendable {
     /// Whether the virtual server holds its quorum (nil before start).
     public func quorumHeld(_ virtualServer: Int) -> Bool? { quorums[virtualServer]?.isUp }
 
+    /// Whether attempts are due at `now` that a timer event has not started yet (more than
+    /// `startsPerEvent` were due at once).
+    public func hasDueAttempts(at now: Duration) -> Bool {
+        guard phase == .running, let earliest = agenda.earliest else { return false }
+        return earliest <= now + Self.startTolerance
+    }
+
     /// When `handle(.timer, at:)` is next needed; nil when nothing is scheduled.
     public var nextDeadline: Duration? {
         guard phase == .running else { return nil }
@@ -295,7 +307,7 @@ public struct HealthCore: Sendable {
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
         guard phase == .running else { return }
-        for (at, id) in agenda.popDue(at: now + Self.startTolerance) {
+        for (at, id) in agenda.popDue(at: now + Self.startTolerance, limit: Self.startsPerEvent) {
             // Stale entries (the schedule changed since) are dropped here.
             switch slots[id]?.startAttempt(dueAt: at, now: now) {
             case .started: actions.append(.runProbe(id))

@@ -121,6 +121,8 @@ public final class HealthEngine: @unchecked Sendable {
     private var snapshotQueued = false
     /// A turn of the queue that will set the timer is queued.
     private var armQueued = false
+    /// A turn of the queue that starts more due attempts is queued.
+    private var moreDueQueued = false
 
     /// - Parameters:
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
@@ -292,7 +294,19 @@ public final class HealthEngine: @unchecked Sendable {
         timer?.fired()
         // The connects that finished since the reactor last looked share this wake-up.
         probeQueue.connects.look()
+        // A batch of due attempts is already queued behind the results of the last one: it starts
+        // the next ones, not this wake-up.
+        guard !moreDueQueued else { return }
+        startDueAttempts()
+    }
+
+    /// Starts the attempts due now, at most `HealthCore.startsPerEvent`; when more are due, the
+    /// next ones start in a later turn of the queue, after the results that came in meanwhile.
+    private func startDueAttempts() {
         perform(core.handle(.timer, at: now()))
+        if core.hasDueAttempts(at: now()) {
+            afterThisTurn(\.moreDueQueued) { $0.startDueAttempts() }
+        }
     }
 
     /// Runs the core's actions; `previous` is the configuration a reload replaced (removals name
