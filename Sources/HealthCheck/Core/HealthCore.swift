@@ -190,8 +190,8 @@ public struct HealthCore: Sendable {
     /// Whether the virtual server holds its quorum (nil before start).
     public func quorumHeld(_ virtualServer: Int) -> Bool? { quorums[virtualServer]?.isUp }
 
-    /// Whether attempts are due at `now` that a timer event has not started yet (more than
-    /// `startsPerEvent` were due at once).
+    /// Whether attempts are due at `now` that a timer event has not started yet: after
+    /// `handle(.timer, at: now)`, true only when more than `startsPerEvent` were due at once.
     public func hasDueAttempts(at now: Duration) -> Bool {
         guard phase == .running, let earliest = agenda.earliest else { return false }
         return earliest <= now + Self.startTolerance

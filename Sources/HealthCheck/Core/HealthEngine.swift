@@ -225,8 +225,11 @@ public final class HealthEngine: @unchecked Sendable {
     /// Starts the attempts due now, at most `HealthCore.startsPerEvent`; when more are due, the
     /// next ones start in a later turn of the queue, after the results that came in meanwhile.
     private func startDueAttempts() {
-        perform(core.handle(.timer, at: now()))
-        if core.hasDueAttempts(at: now()) {
+        let time = now()
+        perform(core.handle(.timer, at: time))
+        // Only a batch cut short: attempts that fell due while this one started wait for the grid
+        // (continuing at once turned the engine into a chain of turns of one or two attempts each).
+        if core.hasDueAttempts(at: time) {
             afterThisTurn(\.moreDueQueued) { $0.startDueAttempts() }
         }
     }
