@@ -6,10 +6,12 @@
 /// after each event made thousands of checkers cost n² per delay_loop.
 struct CheckerAgenda: Sendable {
     private struct Entry: Comparable, Sendable {
-        var time: Duration
+        /// The due time in whole nanoseconds (`Duration.agendaTicks`): one integer to compare, where
+        /// a `Duration` is two words compared through a call, at every step of the heap.
+        var ticks: Int64
         var id: CheckerID
 
-        static func < (a: Entry, b: Entry) -> Bool { a.time != b.time ? a.time < b.time : a.id < b.id }
+        static func < (a: Entry, b: Entry) -> Bool { a.ticks != b.ticks ? a.ticks < b.ticks : a.id < b.id }
     }
 
     private var heap = BinaryMinHeap<Entry>()
@@ -17,21 +19,31 @@ struct CheckerAgenda: Sendable {
     var isEmpty: Bool { heap.isEmpty }
 
     /// The earliest time in the agenda (possibly of a stale entry: at worst an early wake-up).
-    var earliest: Duration? { heap.first?.time }
+    var earliest: Duration? { heap.first.map { .nanoseconds($0.ticks) } }
 
     mutating func removeAll() { heap.removeAll() }
 
     mutating func schedule(_ id: CheckerID, at time: Duration) {
-        heap.push(Entry(time: time, id: id))
+        heap.push(Entry(ticks: time.agendaTicks, id: id))
     }
 
-    /// Removes and returns the entries due at `now` (time <= now), earliest first, at most `limit`.
-    mutating func popDue(at now: Duration, limit: Int = .max) -> [(time: Duration, id: CheckerID)] {
-        var due: [(time: Duration, id: CheckerID)] = []
-        while due.count < limit, let first = heap.first, first.time <= now {
+    /// Removes and returns the entries due at `now` (time <= now), earliest first, at most `limit`;
+    /// each with its due time in whole nanoseconds.
+    mutating func popDue(at now: Duration, limit: Int = .max) -> [(ticks: Int64, id: CheckerID)] {
+        let nowTicks = now.agendaTicks
+        var due: [(ticks: Int64, id: CheckerID)] = []
+        while due.count < limit, let first = heap.first, first.ticks <= nowTicks {
             heap.popFirst()
-            due.append((first.time, first.id))
+            due.append((first.ticks, first.id))
         }
         return due
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (rounded down): how the agenda orders and matches due times.
+    var agendaTicks: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

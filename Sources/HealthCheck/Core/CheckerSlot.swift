@@ -94,9 +94,9 @@ struct CheckerSlot: Sendable {
         case stale
     }
 
-    /// Starts the attempt the agenda has due at `due`, in place.
-    mutating func startAttempt(dueAt due: Duration, now: Duration) -> Start {
-        guard !progress.inFlight, progress.nextAttempt == due else { return .stale }
+    /// Starts the attempt the agenda has due at `due` (whole nanoseconds), in place.
+    mutating func startAttempt(dueAt due: Int64, now: Duration) -> Start {
+        guard !progress.inFlight, progress.nextAttempt?.agendaTicks == due else { return .stale }
         guard progress.enabled else { return .suspended(delayLoop: settings.delayLoop) }
         progress.inFlight = true
         progress.attemptStart = now
