@@ -96,20 +96,23 @@ struct HealthCoreTests {
         #expect(start.last == .healthChanged)
         #expect(core.nextAttempt(of: id) == F.seconds(1))
 
+        // keepalived counts each delay from the end of the attempt; the core takes off up to
+        // `catchUpLimit` of the time from the attempt's due time to its end (here all of it).
+        let slack = HealthCore.catchUpLimit
         let first = F.attempt(&core, id, .success("TCP connection to \(rsName) success."), lasting: 0.5)
         #expect(F.logs(first) == ["TCP connection to \(rsName) success."])
         #expect(!first.contains(.healthChanged))
-        #expect(core.nextAttempt(of: id) == F.seconds(11.5))
+        #expect(core.nextAttempt(of: id) == F.seconds(11.5) - slack)
 
         let failure = ProbeResult.failure("TCP connection to \(rsName) failed.")
         let retry1 = F.attempt(&core, id, failure, lasting: 0.5)
         #expect(F.logs(retry1) == [])
         #expect(F.details(retry1) == ["TCP connection to \(rsName) failed."])
-        #expect(core.nextAttempt(of: id) == F.seconds(14))
+        #expect(core.nextAttempt(of: id) == F.seconds(14) - slack * 2)
         #expect(core.retryCount(of: id) == 1)
 
         _ = F.attempt(&core, id, failure)
-        #expect(core.nextAttempt(of: id) == F.seconds(16))
+        #expect(core.nextAttempt(of: id) == F.seconds(16) - slack * 2)
         #expect(core.isAlive(F.ref()) == true)
 
         let down = F.attempt(&core, id, failure)
@@ -118,19 +121,42 @@ struct HealthCoreTests {
         #expect(down.last == .healthChanged)
         #expect(core.isAlive(F.ref()) == false)
         #expect(core.snapshot.realServers[F.ref()] == RealServerHealth(alive: false, weight: 1))
-        #expect(core.nextAttempt(of: id) == F.seconds(26))
+        #expect(core.nextAttempt(of: id) == F.seconds(26) - slack * 2)
 
         // Down: tried every delay_loop without retries, failures only as detail lines.
         let stillDown = F.attempt(&core, id, failure)
         #expect(F.logs(stillDown) == [])
         #expect(F.details(stillDown) == ["TCP connection to \(rsName) failed."])
-        #expect(core.nextAttempt(of: id) == F.seconds(36))
+        #expect(core.nextAttempt(of: id) == F.seconds(36) - slack * 2)
 
         let up = F.attempt(&core, id, .success(nil), lasting: 1)
         #expect(F.logs(up) == ["TCP connection to \(rsName) success.", "Gained quorum 1+0=1 <= 1 for VS \(vsName)"])
         #expect(up.last == .healthChanged)
         #expect(core.isAlive(F.ref()) == true)
-        #expect(core.nextAttempt(of: id) == F.seconds(47))
+        #expect(core.nextAttempt(of: id) == F.seconds(47) - slack * 3)
+    }
+
+    /// A check that ends within `catchUpLimit` of its due time (started late on the engine's
+    /// wake-up grid, or in a batch) is next due exactly a delay after its due time: it keeps its
+    /// phase. One that takes longer is next due a delay after its end, less the limit.
+    @Test func aQuickCheckKeepsItsPhaseAndALongOneCountsFromItsEnd() {
+        let config = F.config(F.service(servers: [("10.0.0.2", F.tcpCheck(retry: 1, delayBeforeRetry: 2))]))
+        var core = HealthCore(config: config)
+        let id = F.id()
+        _ = core.handle(.start, at: .zero)
+        let due = F.seconds(1)
+        #expect(F.probes(core.handle(.timer, at: due + .milliseconds(3))) == [id])
+        _ = core.handle(.probeFinished(id, .success(nil)), at: due + .milliseconds(9))
+        #expect(core.nextAttempt(of: id) == due + .seconds(10))
+        // A failure 30 ms after its due time: the retry is due delay_before_retry after the due time.
+        #expect(F.probes(core.handle(.timer, at: due + .seconds(10))) == [id])
+        _ = core.handle(.probeFinished(id, .failure(nil)), at: due + .seconds(10) + .milliseconds(30))
+        #expect(core.nextAttempt(of: id) == due + .seconds(12))
+        // A connect that timed out after 3 s: counted from its end, less the limit.
+        #expect(F.probes(core.handle(.timer, at: due + .seconds(12))) == [id])
+        let end = due + .seconds(15)
+        _ = core.handle(.probeFinished(id, .failure(nil)), at: end)
+        #expect(core.nextAttempt(of: id) == end + .seconds(10) - HealthCore.catchUpLimit)
     }
 
     @Test func successResetsTheRetryCount() {

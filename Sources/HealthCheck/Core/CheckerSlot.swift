@@ -69,7 +69,8 @@ struct CheckerProgress: Sendable, Equatable {
     /// When the next attempt starts; nil while one is in flight or before start.
     var nextAttempt: Duration?
     var inFlight = false
-    /// When the attempt in flight started (MISC_CHECK schedules from it).
+    /// When the attempt in flight was due, and when it started (MISC_CHECK schedules from it).
+    var attemptDue: Duration?
     var attemptStart: Duration?
     /// False while suspended by `ha_suspend` (attempts are skipped, the timer keeps running).
     var enabled = true
@@ -99,6 +100,7 @@ struct CheckerSlot: Sendable {
         guard !progress.inFlight, progress.nextAttempt?.agendaTicks == due else { return .stale }
         guard progress.enabled else { return .suspended(delayLoop: settings.delayLoop) }
         progress.inFlight = true
+        progress.attemptDue = progress.nextAttempt
         progress.attemptStart = now
         progress.nextAttempt = nil
         return .started

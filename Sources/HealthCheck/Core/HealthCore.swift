@@ -19,6 +19,11 @@ public struct HealthCore: Sendable {
     /// Attempts due within this much of a timer event start with it: thousands of checkers due a
     /// few microseconds apart then share one wake-up instead of one each.
     public static let startTolerance: Duration = .milliseconds(1)
+    /// How much of an attempt's lateness the next delay makes up for: the next attempt is due a
+    /// delay after the end of this one (keepalived's rule) less the time from this one's due time to
+    /// its end, up to this much. So a quick check stays on its own schedule (its phase kept from
+    /// the warmup), and one that takes longer is next due a delay after its end less 50 ms.
+    public static let catchUpLimit: Duration = .milliseconds(50)
     /// The most agenda entries one timer event takes: when more are due (a checker that fell
     /// behind, thousands due at once), the shell handles `.timer` again (`hasDueAttempts`) after
     /// the results of these have come in, so the attempts in flight, their sockets and the memory

@@ -100,8 +100,9 @@ struct SettledAttempt {
 
 extension CheckerSlot {
     /// keepalived's per-checker epilogue on the checker's own state: retries, the next attempt's
-    /// time (MISC_CHECK counts from the start of the attempt, never in the past; the others from
-    /// now) and the verdict, which the caller applies. nil if no attempt was in flight.
+    /// time (MISC_CHECK counts from the start of the attempt, the others from now, less up to
+    /// `HealthCore.catchUpLimit` of lateness; never in the past) and the verdict, which the caller
+    /// applies. nil if no attempt was in flight.
     mutating func settle(_ result: ProbeResult, at now: Duration) -> SettledAttempt? {
         guard progress.inFlight else { return nil }
         let firstAttempt = !progress.hasRun
@@ -125,7 +126,13 @@ extension CheckerSlot {
             progress.retryCount = 0
             delay = settings.delayLoop
         }
-        let base = settings.kind == .misc ? (progress.attemptStart ?? now) : now
+        // keepalived counts the delay from the end of the attempt (MISC_CHECK: from its start).
+        // What that end came after the attempt's due time, up to `HealthCore.catchUpLimit`, is
+        // taken off: a quick check keeps its phase instead of drifting by the engine's own delays
+        // each cycle, which made checks finished together stay due together, in ever larger clumps.
+        let end = settings.kind == .misc ? (progress.attemptStart ?? now) : now
+        let base = progress.attemptDue.map { max($0, end - HealthCore.catchUpLimit) } ?? end
+        progress.attemptDue = nil
         progress.attemptStart = nil
         let next = max(base + delay, now)
         progress.nextAttempt = next
