@@ -52,4 +52,37 @@ import Testing
         #expect(first + second + third == core.checkerIDs)
         #expect(!core.hasDueAttempts(at: due) && F.probes(core.handle(.timer, at: due)).isEmpty)
     }
+
+    @Test func roundsUpToAMultipleOfTheQuantum() {
+        let step = Duration.milliseconds(8)
+        #expect(Duration.milliseconds(16).roundedUp(toMultipleOf: step) == .milliseconds(16))
+        #expect(Duration.milliseconds(17).roundedUp(toMultipleOf: step) == .milliseconds(24))
+        #expect(Duration.nanoseconds(1).roundedUp(toMultipleOf: step) == .milliseconds(8))
+        #expect(Duration.zero.roundedUp(toMultipleOf: step) == .zero)
+        #expect(Duration.milliseconds(-3).roundedUp(toMultipleOf: step) == .zero)
+        #expect(Duration.milliseconds(17).roundedUp(toMultipleOf: .zero) == .milliseconds(17))
+    }
+
+    /// With a quantum (the engine's wake-up interval), every due time is a multiple of it: the
+    /// first attempt after its warmup share, the next one a delay after a quick check, and the
+    /// next one after a check that took long.
+    @Test func dueTimesFallOnTheQuantum() {
+        let id = F.id()
+        var core = HealthCore(config: F.config(F.service(servers: [("10.0.0.2", F.tcpCheck(retry: 0))])),
+                              warmupOffsets: [id: .milliseconds(3)])
+        core.scheduleQuantum = .milliseconds(8)
+        _ = core.handle(.start, at: .zero)
+        let first = HealthCore.bootstrapDelay + .milliseconds(8)
+        #expect(core.nextAttempt(of: id) == first)
+        #expect(F.probes(core.handle(.timer, at: first)) == [id])
+        _ = core.handle(.probeFinished(id, .success(nil)), at: first + .milliseconds(2))
+        #expect(core.nextAttempt(of: id) == first + .seconds(10))
+        let second = first + .seconds(10)
+        #expect(F.probes(core.handle(.timer, at: second)) == [id])
+        let end = second + .seconds(3) + .milliseconds(1)
+        _ = core.handle(.probeFinished(id, .failure(nil)), at: end)
+        #expect(core.nextAttempt(of: id) == (end + .seconds(10) - HealthCore.catchUpLimit).roundedUp(toMultipleOf: .milliseconds(8)))
+        #expect(core.nextAttempt(of: id)!.agendaTicks % 8_000_000 == 0)
+        #expect(core.nextAttempt(of: id)! > end + .seconds(10) - HealthCore.catchUpLimit)
+    }
 }

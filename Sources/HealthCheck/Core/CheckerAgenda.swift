@@ -47,3 +47,16 @@ extension Duration {
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }
+
+extension Duration {
+    /// The first multiple of `quantum` (in whole nanoseconds) at or after this time; this time
+    /// itself when `quantum` is zero.
+    func roundedUp(toMultipleOf quantum: Duration) -> Duration {
+        let step = quantum.agendaTicks
+        guard step > 0 else { return self }
+        let ticks = agendaTicks
+        let remainder = ticks % step
+        guard remainder != 0 else { return self }
+        return .nanoseconds(ticks - remainder + (ticks > 0 ? step : 0))
+    }
+}

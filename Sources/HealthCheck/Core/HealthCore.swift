@@ -61,6 +61,10 @@ public struct HealthCore: Sendable {
     var warmupOffsets: [CheckerID: Duration]
     /// Due times of the checkers' next attempts (see `setNextAttempt`).
     var agenda = CheckerAgenda()
+    /// Due times are rounded up to a multiple of this (zero: not rounded). The engine sets its
+    /// wake-up interval (`WakeGrid`), so that attempts fall due on the instants it wakes at and
+    /// checkers share wake-ups instead of each waiting for the next one.
+    public var scheduleQuantum: Duration = .zero
     /// FILE_CHECKs (they have slots for their up state but are not scheduled), by checker and by
     /// the track file they follow, and the last value of each track file.
     var fileChecks: [CheckerID: FileTracking] = [:]
@@ -289,8 +293,9 @@ public struct HealthCore: Sendable {
     /// `nextAttempt` is set through here, or by `CheckerSlot.settle` in place, whose caller (`finish`)
     /// puts it on the agenda; clearing it needs nothing (stale entries are skipped).
     mutating func setNextAttempt(_ id: CheckerID, _ time: Duration) {
-        slots[id]?.progress.nextAttempt = time
-        agenda.schedule(id, at: time)
+        let due = time.roundedUp(toMultipleOf: scheduleQuantum)
+        slots[id]?.progress.nextAttempt = due
+        agenda.schedule(id, at: due)
     }
 
     /// Rebuilds the agenda from every checker's `nextAttempt` (after a reload).

@@ -5,7 +5,8 @@ import IPVSSync
 extension HealthCore {
     mutating func finish(_ id: CheckerID, _ result: ProbeResult, at now: Duration, into actions: inout [HealthAction]) {
         // The slot is settled in place (reading it out would copy it at each field).
-        guard phase == .running, let settled = slots[id]?.settle(result, at: now) else { return }
+        guard phase == .running, let settled = slots[id]?.settle(result, at: now, quantum: scheduleQuantum)
+        else { return }
         let settings = settled.settings
         switch settled.step {
         case .succeeded:
@@ -102,8 +103,9 @@ extension CheckerSlot {
     /// keepalived's per-checker epilogue on the checker's own state: retries, the next attempt's
     /// time (MISC_CHECK counts from the start of the attempt, the others from now, less up to
     /// `HealthCore.catchUpLimit` of lateness; never in the past) and the verdict, which the caller
-    /// applies. nil if no attempt was in flight.
-    mutating func settle(_ result: ProbeResult, at now: Duration) -> SettledAttempt? {
+    /// applies; rounded up to a multiple of `quantum` (`HealthCore.scheduleQuantum`). nil if no
+    /// attempt was in flight.
+    mutating func settle(_ result: ProbeResult, at now: Duration, quantum: Duration = .zero) -> SettledAttempt? {
         guard progress.inFlight else { return nil }
         let firstAttempt = !progress.hasRun
         let counts = progress.isUp || firstAttempt
@@ -134,7 +136,7 @@ extension CheckerSlot {
         let base = progress.attemptDue.map { max($0, end - HealthCore.catchUpLimit) } ?? end
         progress.attemptDue = nil
         progress.attemptStart = nil
-        let next = max(base + delay, now)
+        let next = max(base + delay, now).roundedUp(toMultipleOf: quantum)
         progress.nextAttempt = next
         progress.hasRun = true
         return SettledAttempt(step: step, verdict: verdict, wasUp: progress.isUp, firstAttempt: firstAttempt,

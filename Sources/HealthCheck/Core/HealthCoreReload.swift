@@ -76,6 +76,7 @@ extension HealthCore {
         let local = Set(oldIndex.compactMap { newIndex, old in localVirtualServers.contains(old) ? newIndex : nil })
         var core = HealthCore(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
                               warmupOffsets: warmupOffsets, localVirtualServers: local, trackFileValues: trackFileValues)
+        core.scheduleQuantum = scheduleQuantum
         guard phase == .running else {
             core.phase = phase
             return HealthReload(core: core, switchActions: [], logsActivation: false, carriedOver: [:])

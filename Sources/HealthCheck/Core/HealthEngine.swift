@@ -60,6 +60,7 @@ public final class HealthEngine: @unchecked Sendable {
         self.callbacks = callbacks
         core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
                           localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
+        core.scheduleQuantum = .nanoseconds(Int64(WakeGrid.intervalNanoseconds))
         probes = CheckerTable(layout: core.slots.layout)
         queue.setSpecific(key: queueKey, value: true)
     }
@@ -73,7 +74,10 @@ public final class HealthEngine: @unchecked Sendable {
     public func start() {
         queue.async { [self] in
             guard origin == nil else { return }
-            origin = DispatchTime.now().uptimeNanoseconds
+            // On a wake-up instant, so that the core's due times (multiples of the grid's
+            // interval, `scheduleQuantum`) are instants the engine wakes at.
+            let uptime = DispatchTime.now().uptimeNanoseconds
+            origin = uptime - uptime % WakeGrid.intervalNanoseconds
             timer = GridTimer(queue: queue) { [weak self] in self?.timerFired() }
             perform(core.handle(.start, at: now()))
         }
