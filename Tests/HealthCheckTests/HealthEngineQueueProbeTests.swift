@@ -70,18 +70,6 @@ struct HealthEngineQueueProbeTests {
     }
 }
 
-/// A queue probe that fails on the engine's queue right after it starts.
-struct FailingQueueProbe: QueueProbe {
-    struct Attempt: ProbeAttempt { func cancel() {} }
-
-    func run() async -> ProbeResult { .failure(nil) }
-
-    func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
-        context.queue.async { completion(.failure(nil)) }
-        return Attempt()
-    }
-}
-
 @Suite("HealthEngine snapshots")
 struct HealthEngineSnapshotTests {
     typealias F = HealthCoreFixture
@@ -97,7 +85,7 @@ struct HealthEngineSnapshotTests {
         let callbacks = HealthEngine.Callbacks(onSnapshot: { snapshot in
             snapshots.withLock { $0.append(snapshot.realServers.values.filter { !$0.alive }.count) }
         })
-        let engine = HealthEngine(config: config, warmupOffsets: [:], probeFactory: { _, _, _, _ in FailingQueueProbe() },
+        let engine = HealthEngine(config: config, warmupOffsets: [:], probeFactory: { _, _, _, _ in ImmediateQueueProbe(result: .failure(nil)) },
                                   callbacks: callbacks)
         engine.start()
         #expect(await waitUntil { snapshots.withLock { $0.last } == count })
@@ -107,9 +95,9 @@ struct HealthEngineSnapshotTests {
     }
 }
 
-/// A queue probe that succeeds on the engine's queue right after it starts, counting the attempts
-/// in flight across all its copies.
-struct CountingQueueProbe: QueueProbe {
+/// A queue probe that reports `result` on the engine's queue right after it starts, counting the
+/// attempts in flight across all its copies.
+struct ImmediateQueueProbe: QueueProbe {
     final class InFlight: Sendable {
         private let counts = Mutex<(now: Int, most: Int, started: Int)>((0, 0, 0))
         func started() { counts.withLock { $0.now += 1; $0.started += 1; $0.most = max($0.most, $0.now) } }
@@ -120,15 +108,16 @@ struct CountingQueueProbe: QueueProbe {
 
     struct Attempt: ProbeAttempt { func cancel() {} }
 
-    let inFlight: InFlight
+    var result: ProbeResult
+    var inFlight = InFlight()
 
-    func run() async -> ProbeResult { .success(nil) }
+    func run() async -> ProbeResult { result }
 
     func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
         inFlight.started()
-        context.queue.async { [inFlight] in
+        context.queue.async { [inFlight, result] in
             inFlight.ended()
-            completion(.success(nil))
+            completion(result)
         }
         return Attempt()
     }
@@ -145,9 +134,9 @@ struct HealthEngineBurstTests {
         let count = 1100
         var config = F.config(F.service(servers: (0..<count).map { ("10.0.\($0 / 250).\($0 % 250 + 1)", F.tcpCheck()) }))
         for index in 0..<count { config.virtualServers[0].realServers[index].checkers[0].delayLoop = 60 }
-        let inFlight = CountingQueueProbe.InFlight()
+        let inFlight = ImmediateQueueProbe.InFlight()
         let engine = HealthEngine(config: config, warmupOffsets: [:],
-                                  probeFactory: { _, _, _, _ in CountingQueueProbe(inFlight: inFlight) },
+                                  probeFactory: { _, _, _, _ in ImmediateQueueProbe(result: .success(nil), inFlight: inFlight) },
                                   callbacks: HealthEngine.Callbacks())
         engine.start()
         #expect(await waitUntil { inFlight.total == count })

@@ -72,21 +72,39 @@ struct CheckerLayout: Sendable, Equatable {
     }
 }
 
-/// A value per real server of a configuration (nil: none), stored by the server's position.
-struct ServerTable<Value: Sendable>: Sendable {
+/// A key of a `PositionTable`: a real server or a checker, placed by a `CheckerLayout`.
+protocol LayoutKey: Sendable {
+    /// The key's position in `layout`; nil for one the configuration does not have.
+    func position(in layout: CheckerLayout) -> Int?
+    /// How many positions `layout` has for this kind of key.
+    static func count(in layout: CheckerLayout) -> Int
+}
+
+extension RealServerRef: LayoutKey {
+    func position(in layout: CheckerLayout) -> Int? { layout.position(of: self) }
+    static func count(in layout: CheckerLayout) -> Int { layout.serverCount }
+}
+
+extension CheckerID: LayoutKey {
+    func position(in layout: CheckerLayout) -> Int? { layout.position(of: self) }
+    static func count(in layout: CheckerLayout) -> Int { layout.checkerCount }
+}
+
+/// A value per real server or per checker of a configuration (nil: none), stored by its position.
+struct PositionTable<Key: LayoutKey, Value: Sendable>: Sendable {
     let layout: CheckerLayout
     private var values: [Value?]
 
     init(layout: CheckerLayout) {
         self.layout = layout
-        values = Array(repeating: nil, count: layout.serverCount)
+        values = Array(repeating: nil, count: Key.count(in: layout))
     }
 
-    /// The value of a real server. Setting one for a server the layout does not have does nothing.
-    subscript(ref: RealServerRef) -> Value? {
-        get { layout.position(of: ref).flatMap { values[$0] } }
+    /// The value of a key. Setting one for a key the layout does not have does nothing.
+    subscript(key: Key) -> Value? {
+        get { key.position(in: layout).flatMap { values[$0] } }
         _modify {
-            if let position = layout.position(of: ref) {
+            if let position = key.position(in: layout) {
                 yield &values[position]
             } else {
                 var ignored: Value?
@@ -95,55 +113,43 @@ struct ServerTable<Value: Sendable>: Sendable {
         }
     }
 
+    /// The value at a position of the layout.
+    fileprivate subscript(position position: Int) -> Value? { values[position] }
+
+    /// Drops every value (the layout stays).
+    mutating func removeAll() {
+        values = Array(repeating: nil, count: Key.count(in: layout))
+    }
+}
+
+/// A value per real server of a configuration.
+typealias ServerTable<Value: Sendable> = PositionTable<RealServerRef, Value>
+/// A value per checker of a configuration.
+typealias CheckerTable<Value: Sendable> = PositionTable<CheckerID, Value>
+
+extension PositionTable where Key == RealServerRef {
     /// Every real server with a value, in configuration order.
     func forEach(_ body: (RealServerRef, Value) throws -> Void) rethrows {
         try layout.forEachServer { ref, position in
-            if let value = values[position] { try body(ref, value) }
+            if let value = self[position: position] { try body(ref, value) }
         }
     }
 }
 
-/// A value per checker of a configuration (nil: none), stored by the checker's position.
-struct CheckerTable<Value: Sendable>: Sendable {
-    let layout: CheckerLayout
-    private var values: [Value?]
-
-    init(layout: CheckerLayout) {
-        self.layout = layout
-        values = Array(repeating: nil, count: layout.checkerCount)
-    }
-
-    /// The value of a checker. Setting one for a checker the layout does not have does nothing.
-    subscript(id: CheckerID) -> Value? {
-        get { layout.position(of: id).flatMap { values[$0] } }
-        _modify {
-            if let position = layout.position(of: id) {
-                yield &values[position]
-            } else {
-                var ignored: Value?
-                yield &ignored
-            }
-        }
-    }
-
+extension PositionTable where Key == CheckerID {
     /// The checkers of a real server that have a value, in order.
     func ids(of ref: RealServerRef) -> [CheckerID] {
         let positions = layout.checkerPositions(of: ref)
-        return positions.compactMap { values[$0] == nil ? nil : CheckerID(realServer: ref, index: $0 - positions.lowerBound) }
+        return positions.compactMap { self[position: $0] == nil ? nil : CheckerID(realServer: ref, index: $0 - positions.lowerBound) }
     }
 
     /// Whether every checker of a real server with a value satisfies `predicate`.
     func allOf(_ ref: RealServerRef, _ predicate: (Value) -> Bool) -> Bool {
-        layout.checkerPositions(of: ref).allSatisfy { values[$0].map(predicate) ?? true }
+        layout.checkerPositions(of: ref).allSatisfy { self[position: $0].map(predicate) ?? true }
     }
 
     /// Whether some checker of a real server with a value satisfies `predicate`.
     func anyOf(_ ref: RealServerRef, _ predicate: (Value) -> Bool) -> Bool {
-        layout.checkerPositions(of: ref).contains { values[$0].map(predicate) ?? false }
-    }
-
-    /// Drops every value (the layout stays).
-    mutating func removeAll() {
-        values = Array(repeating: nil, count: layout.checkerCount)
+        layout.checkerPositions(of: ref).contains { self[position: $0].map(predicate) ?? false }
     }
 }

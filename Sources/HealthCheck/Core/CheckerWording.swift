@@ -1,4 +1,5 @@
 import ConfParser
+import IPVSSync
 
 /// keepalived 2.2's log lines for checker verdicts, per checker kind (check_tcp.c, check_http.c,
 /// check_smtp.c, check_misc.c, check_dns.c, check_udp.c, check_ping.c).
@@ -134,5 +135,19 @@ enum CheckerWording {
     private static func stripping(_ message: String?, prefix: String) -> String? {
         guard let message, !message.isEmpty else { return nil }
         return message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
+    }
+}
+
+extension HealthCore {
+    /// keepalived's names of a real server and its virtual server for log lines, formatted when a
+    /// line needs them (kept per checker, they were two strings for each of 10,000 checkers).
+    func names(of ref: RealServerRef) -> CheckerNames {
+        guard virtualServers.indices.contains(ref.virtualServer),
+              virtualServers[ref.virtualServer].realServers.indices.contains(ref.realServer) else {
+            return CheckerNames(service: "\(ref)", virtualServer: "")
+        }
+        let vs = virtualServers[ref.virtualServer]
+        let rs = vs.realServers[ref.realServer]
+        return CheckerNames(service: vs.displayName(of: rs.address, port: rs.port), virtualServer: vs.displayName)
     }
 }

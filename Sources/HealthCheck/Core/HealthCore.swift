@@ -172,18 +172,6 @@ public struct HealthCore: Sendable {
         return virtualServers[ref.virtualServer].realServers[ref.realServer].checkers[id.index]
     }
 
-    /// keepalived's names of a real server and its virtual server for log lines, formatted when a
-    /// line needs them (kept per checker, they were two strings for each of 10,000 checkers).
-    func names(of ref: RealServerRef) -> CheckerNames {
-        guard virtualServers.indices.contains(ref.virtualServer),
-              virtualServers[ref.virtualServer].realServers.indices.contains(ref.realServer) else {
-            return CheckerNames(service: "\(ref)", virtualServer: "")
-        }
-        let vs = virtualServers[ref.virtualServer]
-        let rs = vs.realServers[ref.realServer]
-        return CheckerNames(service: vs.displayName(of: rs.address, port: rs.port), virtualServer: vs.displayName)
-    }
-
     /// The checker's own verdict (a FILE_CHECK's: not in FAULT); nil for an unknown checker.
     public func isUp(_ id: CheckerID) -> Bool? { slots[id]?.progress.isUp }
 
