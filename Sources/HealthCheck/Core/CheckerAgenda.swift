@@ -46,9 +46,7 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
-}
 
-extension Duration {
     /// The first multiple of `quantum` (in whole nanoseconds) at or after this time; this time
     /// itself when `quantum` is zero.
     func roundedUp(toMultipleOf quantum: Duration) -> Duration {

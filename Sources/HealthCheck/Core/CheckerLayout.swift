@@ -115,11 +115,6 @@ struct PositionTable<Key: LayoutKey, Value: Sendable>: Sendable {
 
     /// The value at a position of the layout.
     fileprivate subscript(position position: Int) -> Value? { values[position] }
-
-    /// Drops every value (the layout stays).
-    mutating func removeAll() {
-        values = Array(repeating: nil, count: Key.count(in: layout))
-    }
 }
 
 /// A value per real server of a configuration.

@@ -190,8 +190,8 @@ public struct HealthCore: Sendable {
     /// Whether attempts are due at `now` that a timer event has not started yet: after
     /// `handle(.timer, at: now)`, true only when more than `startsPerEvent` were due at once.
     public func hasDueAttempts(at now: Duration) -> Bool {
-        guard phase == .running, let earliest = agenda.earliest else { return false }
-        return earliest <= now + Self.startTolerance
+        guard let deadline = nextDeadline else { return false }
+        return deadline <= now + Self.startTolerance
     }
 
     /// When `handle(.timer, at:)` is next needed; nil when nothing is scheduled.

@@ -192,8 +192,8 @@ extension HealthCore {
         }
         // keepalived's migrate_checkers: with a failed checker (or a dead server none of whose
         // checkers has run), new checkers need only one failure.
-        let anyFailed = ids.contains { slots[$0]?.progress.hasRun == true && slots[$0]?.progress.isUp == false }
-        let anyRun = ids.contains { slots[$0]?.progress.hasRun == true }
+        let anyFailed = slots.anyOf(ref) { $0.progress.hasRun && !$0.progress.isUp }
+        let anyRun = slots.anyOf(ref) { $0.progress.hasRun }
         if anyFailed || (!oldStatus.alive && !anyRun) {
             for id in fresh {
                 let retry = slots[id]?.settings.retry ?? 0
@@ -203,7 +203,6 @@ extension HealthCore {
         let keepsDynamicWeight = carriedHere.contains { slots[$0]?.settings.miscDynamic == true }
         let weight = keepsDynamicWeight ? oldStatus.weight : virtualServers[ref.virtualServer].realServers[ref.realServer].weight
         servers[ref] = ServerStatus(alive: oldStatus.alive, weight: weight, fileWeight: servers[ref]?.fileWeight ?? 0)
-        let alive = ids.allSatisfy { slots[$0]?.progress.isUp ?? true }
-        setAlive(ref, alive, into: &actions)
+        setAlive(ref, allCheckersUp(ref), into: &actions)
     }
 }
