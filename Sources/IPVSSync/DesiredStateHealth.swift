@@ -13,8 +13,8 @@ public struct RealServerRef: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "VS#\(virtualServer)/RS#\(realServer)" }
 
-    /// One word into the hasher instead of two (the health core looks a real server up in its
-    /// tables at every finished check).
+    /// One word into the hasher instead of two (every health snapshot is a dictionary of all the
+    /// real servers, and the desired table looks each one up in it).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(virtualServer &<< 32 ^ realServer)
     }

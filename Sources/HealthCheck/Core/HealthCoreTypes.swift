@@ -23,9 +23,9 @@ public struct CheckerID: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public var description: String { "\(realServer)/CK#\(index)" }
 
-    /// One word into the hasher instead of three (the engine and the core look a checker up
-    /// several times per attempt). Equal ids give equal words; the rare others that do only share
-    /// a bucket.
+    /// One word into the hasher instead of three (the daemon's metrics look a checker's series up
+    /// at every attempt, and a reload matches thousands of checkers by id). Equal ids give equal
+    /// words; the rare others that do only share a bucket.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(realServer.virtualServer &<< 40 ^ realServer.realServer &<< 16 ^ index)
     }
