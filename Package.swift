@@ -5,6 +5,18 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// How the daemon is linked on Linux, for fewer resident pages (lab, 1,000 TCP_CHECKs, peak RSS
+/// 14.3 -> 11.2 MB). lld packs the position-independent executable's 107,000 relative relocations
+/// (2.5 MB, read at every start) into a few kilobytes of DT_RELR (glibc 2.36, Debian 12), and
+/// `--no-export-dynamic` undoes the static Swift runtime's `-export-dynamic`, whose 30,000 exported
+/// symbols the loader read at every start. The executable stays position-independent (ASLR).
+let leanExecutable: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux])
+    ),
+]
+
 let package = Package(
     name: "keepalivedd",
     platforms: [.macOS(.v15)],
@@ -26,7 +38,8 @@ let package = Package(
         .executableTarget(
             name: "keepalivedd",
             dependencies: ["KeepalivedCLI"],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: leanExecutable
         ),
         /// The health engine alone against local listeners, for profiling probes
         /// (scripts/health-engine-bench.py).

@@ -6,7 +6,7 @@
 # Results go as KEY=VALUE lines to $OUT/results.txt (a read-write shared directory), progress to
 # $OUT/progress.txt, so a hung phase still tells how far it got. Every wait is bounded.
 #
-# Environment: PERF_SECONDS (optional profile after the window), KEEPALIVEDD_ARGS (optional extra arguments), CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
+# Environment: FAULT_AROUND_BYTES (optional), PERF_SECONDS (optional profile after the window), KEEPALIVEDD_ARGS (optional extra arguments), CONF, COUNT (real servers), VICTIMS (REAL@SERVICE,...), KEEPALIVEDD, OUT, BENCH (health-bench.py),
 # WARMUP, WINDOW, START_TIMEOUT, TOOLS, LISTENER (bench-listener.c's binary, run in `record` mode on
 # $OUT/addresses.txt and $OUT/victims.txt).
 set -u
@@ -33,6 +33,11 @@ wait_full() {
 }
 
 modprobe ip_vs || { step "modprobe ip_vs failed"; exit 1; }
+# On request, how many pages a page fault maps around the faulting one (the kernel's default is 64 KiB).
+if [[ -n ${FAULT_AROUND_BYTES:-} ]]; then
+    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+    echo "$FAULT_AROUND_BYTES" >/sys/kernel/debug/fault_around_bytes && step "fault_around_bytes $FAULT_AROUND_BYTES"
+fi
 ulimit -n 200000
 sysctl -qw net.core.somaxconn=4096
 ip netns add bench && ip netns add rs
@@ -73,7 +78,10 @@ for tool in $TOOLS; do
         timeout $((${WARMUP%.*} + ${WINDOW%.*} + 60)) "$PY" "$BENCH" window --pid "$dpid" --listener-pid "$lpid" \
             --warmup "$WARMUP" --seconds "$WINDOW" --prefix "$tool" >>"$results" 2>>"$progress"
         # Each process's mappings (what its RSS is made of), and on request a profile.
-        for pid in $(pgrep -f -- "-C -f $CONF"); do cp "/proc/$pid/smaps" "$OUT/smaps-$tool-$pid.txt" 2>/dev/null; done
+        for pid in $(pgrep -f -- "-C -f $CONF"); do
+            cp "/proc/$pid/smaps" "$OUT/smaps-$tool-$pid.txt" 2>/dev/null
+            "$PY" "$(dirname "$BENCH")/resident-pages.py" "$pid" >"$OUT/pages-$tool-$pid.txt" 2>/dev/null
+        done
         if ((${PERF_SECONDS:-0} > 0)); then
             pids=$(pgrep -d, -f -- "-C -f $CONF")
             perf record -q -e cpu-clock -g -p "$pids" -o "$OUT/perf-$tool.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1

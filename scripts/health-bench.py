@@ -281,6 +281,9 @@ def main() -> int:
     parser.add_argument("--perf", type=float, default=0,
                         help="after the window, profile each daemon this many seconds (perf, cpu-clock) into "
                              "OUT/NAME/perf-TOOL.txt")
+    parser.add_argument("--fault-around", type=int,
+                        help="bytes a page fault maps around it in the guest (debugfs fault_around_bytes), "
+                             "to tell touched pages from pages mapped beside them")
     args = parser.parse_args()
 
     total = args.services * args.reals
@@ -303,7 +306,7 @@ def main() -> int:
            "LISTENER": listener,
            "OUT": work, "BENCH": Path(__file__).resolve(), "WARMUP": args.warmup, "WINDOW": args.window,
            "START_TIMEOUT": int(args.start_timeout), "TOOLS": args.tools.replace(",", " "),
-           "PERF_SECONDS": int(args.perf)}
+           "PERF_SECONDS": int(args.perf), "FAULT_AROUND_BYTES": args.fault_around or ""}
     started = time.monotonic()
     vm, results = run_in_vm("health-bench-guest.sh", env, work, args.timeout)
     if "done" not in results.get("phase", ""):
