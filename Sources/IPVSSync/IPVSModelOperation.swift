@@ -9,8 +9,9 @@ public enum IPVSOperation: Sendable, Equatable, CustomStringConvertible {
     /// IPVS_CMD_NEW_DEST.
     case addDestination(IPVSDestination, service: IPVSService)
     /// IPVS_CMD_SET_DEST: weight, forwarding method, tunnel, thresholds. `previous` is what the
-    /// kernel held, when known (for the log line).
-    case editDestination(IPVSDestination, service: IPVSService, previous: IPVSDestination?)
+    /// kernel held, when known (for the log line). Boxed: with two destinations it was the largest
+    /// case, and every operation of a plan took its size (a start's plan has one per real server).
+    indirect case editDestination(IPVSDestination, service: IPVSService, previous: IPVSDestination?)
     /// IPVS_CMD_DEL_DEST.
     case deleteDestination(IPVSDestination, service: IPVSService)
     /// IPVS_CMD_FLUSH: every service and destination.

@@ -261,3 +261,11 @@ extension IPVSTable {
         return table
     }
 }
+
+@Suite struct IPVSOperationSizeTests {
+    /// A start's plan holds one operation per real server: each takes the size of the largest case.
+    /// (An edit with its previous destination inline made it 225 bytes.)
+    @Test func anOperationIsNoLargerThanAnAddedDestinationWithItsService() {
+        #expect(MemoryLayout<IPVSOperation>.size <= MemoryLayout<IPVSService>.size + MemoryLayout<IPVSDestination>.size + 8)
+    }
+}
