@@ -59,27 +59,37 @@ public struct ProbeResult: Sendable, Equatable {
     }
 }
 
-/// A probe's message, kept as its parts until it is read: `text` joins a label (shared with the
-/// probe, so keeping it costs no allocation) between two literals.
+/// A probe's message, kept as its parts until it is read: a TCP_CHECK's outcome with the real
+/// server's label is worded only when a log line or the status asks for it.
 public struct ProbeMessage: Sendable {
-    private let prefix: String
-    private let label: String
-    private let suffix: String
-
-    init(_ text: String) {
-        prefix = text
-        label = ""
-        suffix = ""
+    /// How a TCP_CHECK connection ended, in keepalived's words.
+    enum TCPOutcome: String, Sendable {
+        case success = " success.", timeout = " timeout.", failed = " failed."
     }
 
-    init(_ prefix: String, _ label: String, _ suffix: String) {
-        self.prefix = prefix
-        self.label = label
-        self.suffix = suffix
+    private enum Wording: Sendable {
+        case text(String)
+        case tcp(TCPOutcome, ServiceLabel)
+    }
+
+    private let wording: Wording
+
+    init(_ text: String) {
+        wording = .text(text)
+    }
+
+    /// `TCP connection to [RIP]:tcp:PORT success.` (or `timeout.`, `failed.`).
+    init(tcp outcome: TCPOutcome, to label: ServiceLabel) {
+        wording = .tcp(outcome, label)
     }
 
     /// The message.
-    public var text: String { label.isEmpty && suffix.isEmpty ? prefix : prefix + label + suffix }
+    public var text: String {
+        switch wording {
+        case .text(let text): return text
+        case .tcp(let outcome, let label): return "TCP connection to \(label)\(outcome.rawValue)"
+        }
+    }
 }
 
 /// One checker's I/O: performs a single attempt and reports it. Implementations never block a

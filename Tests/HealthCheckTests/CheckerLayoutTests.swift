@@ -87,4 +87,17 @@ import Testing
     @Test func anActionTakesThirtyTwoBytes() {
         #expect(MemoryLayout<HealthAction>.stride <= 32)
     }
+
+    /// A slot per checker: the settings reference and the progress, whose times are whole
+    /// nanoseconds (three `Duration?` made it 96 bytes).
+    @Test func aSlotTakesFortyEightBytes() {
+        #expect(MemoryLayout<CheckerSlot>.stride <= 48)
+        var progress = CheckerProgress(isUp: true)
+        progress.nextAttempt = .milliseconds(1_500)
+        progress.attemptStart = .zero
+        #expect(progress.nextAttempt == .milliseconds(1_500) && progress.nextAttemptAgendaTicks == 1_500_000_000)
+        #expect(progress.attemptStart == .zero && progress.attemptDue == nil)
+        progress.nextAttempt = nil
+        #expect(progress.nextAttempt == nil && progress.nextAttemptAgendaTicks == nil)
+    }
 }

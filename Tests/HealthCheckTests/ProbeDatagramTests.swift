@@ -45,7 +45,7 @@ struct ProbeDatagramTests {
     }
 
     func endpoint(_ port: UInt16, timeout: TimeAmount = .milliseconds(500)) -> ProbeEndpoint {
-        ProbeEndpoint(label: "[127.0.0.1]:udp:\(port)", connectIP: IPAddress("127.0.0.1")!, connectPort: port, timeout: timeout)
+        ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .udp, port), connectIP: IPAddress("127.0.0.1")!, connectPort: port, timeout: timeout)
     }
 
     func closedUDPPort() -> UInt16 {

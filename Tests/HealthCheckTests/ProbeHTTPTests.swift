@@ -12,7 +12,7 @@ struct ProbeHTTPTests {
 
     func probe(_ port: UInt16, _ targets: [HTTPProbe.Target], version: HTTPCheck.ProtocolVersion = .http10,
                timeout: TimeAmount = .seconds(3)) -> HTTPProbe {
-        HTTPProbe(endpoint: ProbeEndpoint(label: "[127.0.0.1]:tcp:\(port)", connectIP: IPAddress("127.0.0.1")!,
+        HTTPProbe(endpoint: ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, port), connectIP: IPAddress("127.0.0.1")!,
                                           connectPort: port, timeout: timeout),
                   targets: targets, httpProtocol: version, eventLoopGroup: group)
     }

@@ -33,10 +33,10 @@ struct ProbePingTests {
 
     /// Needs root (raw ICMP socket).
     @Test(.enabled(if: geteuid() == 0)) func loopbackAnswers() async {
-        let endpoint = ProbeEndpoint(label: "[127.0.0.1]:tcp:0", connectIP: IPAddress("127.0.0.1")!, connectPort: 0, timeout: .seconds(2))
+        let endpoint = ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, 0), connectIP: IPAddress("127.0.0.1")!, connectPort: 0, timeout: .seconds(2))
         let result = await PingProbe(endpoint: endpoint).run()
         #expect(result == .success("ICMP connection to [127.0.0.1]:tcp:0 success."))
-        let v6 = ProbeEndpoint(label: "[::1]:tcp:0", connectIP: IPAddress("::1")!, connectPort: 0, timeout: .seconds(2))
+        let v6 = ProbeEndpoint(label: ServiceLabel(IPAddress("::1")!, .tcp, 0), connectIP: IPAddress("::1")!, connectPort: 0, timeout: .seconds(2))
         #expect(await PingProbe(endpoint: v6).run() == .success("ICMP connection to [::1]:tcp:0 success."))
     }
 }

@@ -53,7 +53,7 @@ struct ProbeSMTPTests {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let port = UInt16(channel.localAddress!.port!)
-        let endpoint = ProbeEndpoint(label: "[127.0.0.1]:tcp:\(port)", connectIP: IPAddress("127.0.0.1")!, connectPort: port,
+        let endpoint = ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, port), connectIP: IPAddress("127.0.0.1")!, connectPort: port,
                                      timeout: .seconds(2))
         let result = await SMTPProbe(endpoint: endpoint, heloName: "checker.example.org", eventLoopGroup: group).run()
         try await channel.close()

@@ -10,7 +10,7 @@ struct ProbeSSLTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
     func probe(_ port: UInt16, virtualhost: String?, sni: Bool, digest: String? = nil) throws -> HTTPProbe {
-        HTTPProbe(endpoint: ProbeEndpoint(label: "[127.0.0.1]:tcp:\(port)", connectIP: IPAddress("127.0.0.1")!,
+        HTTPProbe(endpoint: ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, port), connectIP: IPAddress("127.0.0.1")!,
                                           connectPort: port, timeout: .seconds(3)),
                   targets: [.init(path: "/", virtualhost: virtualhost, digest: digest)], httpProtocol: .http11,
                   tls: try ProbeTLS.makeContext(ssl: nil), enableSNI: sni, eventLoopGroup: group)
@@ -47,7 +47,7 @@ struct ProbeSSLTests {
 
     @Test func silentServerTimesOutConnecting() async throws {
         let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
-        let result = await HTTPProbe(endpoint: ProbeEndpoint(label: "[127.0.0.1]:tcp:\(server.port)", connectIP: IPAddress("127.0.0.1")!,
+        let result = await HTTPProbe(endpoint: ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, server.port), connectIP: IPAddress("127.0.0.1")!,
                                                              connectPort: server.port, timeout: .milliseconds(500)),
                                      targets: [.init(path: "/")], tls: try ProbeTLS.makeContext(ssl: nil), eventLoopGroup: group).run()
         await server.stop()

@@ -18,7 +18,7 @@ struct ProbeTCPQueueTests {
 
     func probe(port: UInt16, host: String = "127.0.0.1", bind: IPAddress? = nil, bindPort: UInt16? = nil,
                timeout: TimeAmount = .seconds(2), close: TCPCheckClose = .reset) -> TCPProbe {
-        TCPProbe(endpoint: ProbeEndpoint(label: "[\(host)]:tcp:\(port)", connectIP: IPAddress(host)!, connectPort: port,
+        TCPProbe(endpoint: ProbeEndpoint(label: ServiceLabel(IPAddress(host)!, .tcp, port), connectIP: IPAddress(host)!, connectPort: port,
                                          bindIP: bind, bindPort: bindPort, timeout: timeout),
                  close: close, eventLoopGroup: group)
     }

@@ -13,7 +13,7 @@ struct ProbeTCPTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
     func endpoint(port: UInt16, bind: IPAddress? = nil, timeout: TimeAmount = .seconds(2)) -> ProbeEndpoint {
-        ProbeEndpoint(label: "[127.0.0.1]:tcp:\(port)", connectIP: IPAddress("127.0.0.1")!, connectPort: port,
+        ProbeEndpoint(label: ServiceLabel(IPAddress("127.0.0.1")!, .tcp, port), connectIP: IPAddress("127.0.0.1")!, connectPort: port,
                       bindIP: bind, timeout: timeout)
     }
 

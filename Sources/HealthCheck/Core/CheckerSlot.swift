@@ -59,24 +59,55 @@ struct CheckerNames: Sendable, Equatable {
 }
 
 /// Where a checker is in its cycle (keepalived's `is_up`, `has_run`, `retry_it` and its timer).
+///
+/// One per checker, so kept small: the three times are whole nanoseconds with a sentinel for
+/// none, where `Duration?` took 32 bytes each with its padding (88 -> 40 bytes a checker).
 struct CheckerProgress: Sendable, Equatable {
+    /// Failed attempts retried so far in the current failure sequence.
+    var retryCount = 0
+    private var nextAttemptTicks = Self.never
+    private var attemptDueTicks = Self.never
+    private var attemptStartTicks = Self.never
     /// The checker's own verdict; the real server is alive only while all its checkers are up.
     var isUp: Bool
     /// At least one attempt has finished.
     var hasRun = false
-    /// Failed attempts retried so far in the current failure sequence.
-    var retryCount = 0
-    /// When the next attempt starts; nil while one is in flight or before start.
-    var nextAttempt: Duration?
     var inFlight = false
-    /// When the attempt in flight was due, and when it started (MISC_CHECK schedules from it).
-    var attemptDue: Duration?
-    var attemptStart: Duration?
     /// False while suspended by `ha_suspend` (attempts are skipped, the timer keeps running).
     var enabled = true
 
     init(isUp: Bool) {
         self.isUp = isUp
+    }
+
+    /// When the next attempt starts; nil while one is in flight or before start.
+    var nextAttempt: Duration? {
+        get { Self.time(nextAttemptTicks) }
+        set { nextAttemptTicks = Self.ticks(newValue) }
+    }
+
+    /// When the attempt in flight was due, and when it started (MISC_CHECK schedules from it).
+    var attemptDue: Duration? {
+        get { Self.time(attemptDueTicks) }
+        set { attemptDueTicks = Self.ticks(newValue) }
+    }
+
+    var attemptStart: Duration? {
+        get { Self.time(attemptStartTicks) }
+        set { attemptStartTicks = Self.ticks(newValue) }
+    }
+
+    /// The next attempt's due time in whole nanoseconds, as the agenda keys it; nil for none.
+    var nextAttemptAgendaTicks: Int64? { nextAttemptTicks == Self.never ? nil : nextAttemptTicks }
+
+    private static let never = Int64.min
+
+    private static func time(_ ticks: Int64) -> Duration? {
+        ticks == never ? nil : .nanoseconds(ticks)
+    }
+
+    private static func ticks(_ time: Duration?) -> Int64 {
+        time.map(\.agendaTicks) ?? never
     }
 }
 
@@ -97,7 +128,7 @@ struct CheckerSlot: Sendable {
 
     /// Starts the attempt the agenda has due at `due` (whole nanoseconds), in place.
     mutating func startAttempt(dueAt due: Int64, now: Duration) -> Start {
-        guard !progress.inFlight, progress.nextAttempt?.agendaTicks == due else { return .stale }
+        guard !progress.inFlight, progress.nextAttemptAgendaTicks == due else { return .stale }
         guard progress.enabled else { return .suspended(delayLoop: settings.delayLoop) }
         progress.inFlight = true
         progress.attemptDue = progress.nextAttempt

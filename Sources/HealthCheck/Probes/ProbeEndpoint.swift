@@ -11,7 +11,7 @@ import Glibc
 public struct ProbeEndpoint: Sendable, Equatable {
     /// The real server as keepalived names it in log lines: `[RIP]:tcp:PORT` (the real server's
     /// address and port, not `connect_ip`).
-    public var label: String
+    public var label: ServiceLabel
     /// `connect_ip` (default: the real server's address).
     public var connectIP: IPAddress
     /// `connect_port` (default: the real server's port).
@@ -25,7 +25,7 @@ public struct ProbeEndpoint: Sendable, Equatable {
     /// `connect_timeout`.
     public var timeout: TimeAmount
 
-    public init(label: String, connectIP: IPAddress, connectPort: UInt16, bindIP: IPAddress? = nil,
+    public init(label: ServiceLabel, connectIP: IPAddress, connectPort: UInt16, bindIP: IPAddress? = nil,
                 bindPort: UInt16? = nil, fwmark: UInt32? = nil, timeout: TimeAmount) {
         self.label = label
         self.connectIP = connectIP
@@ -38,7 +38,7 @@ public struct ProbeEndpoint: Sendable, Equatable {
 
     /// The endpoint of `checker`, a checker of `realServer` in `virtualServer`.
     public init(checker: Checker, realServer: RealServer, virtualServer: VirtualServer) {
-        self.init(label: virtualServer.displayName(of: realServer.address, port: realServer.port),
+        self.init(label: ServiceLabel(realServer.address, virtualServer.protocol, realServer.port),
                   connectIP: checker.connectIP ?? realServer.address,
                   connectPort: checker.connectPort ?? realServer.port,
                   bindIP: checker.bindTo, bindPort: checker.bindPort, fwmark: checker.fwmark,
@@ -97,4 +97,21 @@ enum ProbeConnectFailure: Sendable, Equatable {
         }
         self = .error
     }
+}
+
+/// A real server as keepalived names it in log lines, `[RIP]:tcp:PORT`: kept as its parts and worded
+/// when a line needs it (as a string, each of 10,000 probes held 64 bytes of heap).
+public struct ServiceLabel: Sendable, Equatable, CustomStringConvertible {
+    public var address: IPAddress
+    public var `protocol`: LVSProtocol?
+    public var port: UInt16
+
+    public init(_ address: IPAddress, _ protocol: LVSProtocol?, _ port: UInt16) {
+        self.address = address
+        self.protocol = `protocol`
+        self.port = port
+    }
+
+    /// `[RIP]:tcp:PORT`, as `VirtualServer.displayName(of:port:)` words it.
+    public var description: String { LVSFormat.service(address, self.protocol, port) }
 }

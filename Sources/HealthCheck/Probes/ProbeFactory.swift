@@ -48,7 +48,7 @@ public enum ProbeFactory {
         case .dns(let dns):
             return DNSProbe(endpoint: endpoint, check: dns, eventLoopGroup: eventLoopGroup)
         default:
-            return UnsupportedProbe(kind: checker.kind, label: endpoint.label)
+            return UnsupportedProbe(kind: checker.kind, label: endpoint.label.description)
         }
     }
 }

@@ -94,7 +94,7 @@ public struct HTTPProbe: HealthProbe {
     public func run() async -> ProbeResult {
         let isTLS = tls != nil || tlsSetupFailed
         if tlsSetupFailed {
-            return .failure(HTTPFetchFailure.tlsHandshake.message(label: endpoint.label, isTLS: true))
+            return .failure(HTTPFetchFailure.tlsHandshake.message(label: endpoint.label.description, isTLS: true))
         }
         var successes: [String] = []
         for target in targets {
@@ -104,7 +104,7 @@ public struct HTTPProbe: HealthProbe {
                                   keepBody: target.pattern != nil)
             switch await fetch.run(on: eventLoopGroup.next()) {
             case .failed(let failure):
-                return .failure(failure.message(label: endpoint.label, isTLS: isTLS))
+                return .failure(failure.message(label: endpoint.label.description, isTLS: isTLS))
             case .response(let status, let md5, let body):
                 guard target.statusCodes.contains(where: { $0.contains(status) }) else {
                     return .failure("HTTP status code error to server \(endpoint.label).")

@@ -20,7 +20,7 @@ public struct SMTPProbe: HealthProbe {
     public func run() async -> ProbeResult {
         let eventLoop = eventLoopGroup.next()
         let completion = ProbeCompletion<ProbeResult>(eventLoop: eventLoop)
-        let label = endpoint.label
+        let label = endpoint.label.description
         let deadline = NIODeadline.now() + endpoint.timeout
         let heloName = heloName
         do {

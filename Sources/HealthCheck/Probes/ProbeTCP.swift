@@ -47,15 +47,15 @@ public struct TCPProbe: QueueProbe {
         }
     }
 
-    static func success(label: String) -> ProbeResult {
-        ProbeResult(succeeded: true, message: ProbeMessage("TCP connection to ", label, " success."))
+    static func success(label: ServiceLabel) -> ProbeResult {
+        ProbeResult(succeeded: true, message: ProbeMessage(tcp: .success, to: label))
     }
 
-    static func result(of failure: ProbeConnectFailure, label: String) -> ProbeResult {
+    static func result(of failure: ProbeConnectFailure, label: ServiceLabel) -> ProbeResult {
         switch failure {
-        case .timeout: return ProbeResult(succeeded: false, message: ProbeMessage("TCP connection to ", label, " timeout."))
+        case .timeout: return ProbeResult(succeeded: false, message: ProbeMessage(tcp: .timeout, to: label))
         case .bind: return .failure("TCP socket bind failed. Rescheduling.")
-        case .error, .unreachable: return ProbeResult(succeeded: false, message: ProbeMessage("TCP connection to ", label, " failed."))
+        case .error, .unreachable: return ProbeResult(succeeded: false, message: ProbeMessage(tcp: .failed, to: label))
         }
     }
 }

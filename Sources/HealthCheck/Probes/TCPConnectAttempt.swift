@@ -20,7 +20,7 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
 
     private let context: ProbeQueue
     /// keepalived's name of the server, for the result's message.
-    private let label: String
+    private let label: ServiceLabel
     private let resetsOnClose: Bool
     private var completion: (@Sendable (ProbeResult) -> Void)?
     private var watched = false
@@ -29,7 +29,7 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     /// The attempt's socket, -1 once released (for tests; read on the queue).
     var descriptor: Int32 { socketFD }
 
-    private init(context: ProbeQueue, label: String, resetsOnClose: Bool, completion: @escaping @Sendable (ProbeResult) -> Void) {
+    private init(context: ProbeQueue, label: ServiceLabel, resetsOnClose: Bool, completion: @escaping @Sendable (ProbeResult) -> Void) {
         self.context = context
         self.label = label
         self.resetsOnClose = resetsOnClose
