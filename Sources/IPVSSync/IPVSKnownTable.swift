@@ -26,6 +26,10 @@ extension IPVSSync {
             // Additions found present and removals found absent leave the model as the kernel is.
             try? InMemoryBackend.apply(operation, to: &current)
         }
+        // A start (or a reload that added services) filled lists one destination at a time.
+        if plan.contains(where: { if case .addService = $0 { return true } else { return false } }) {
+            current.trimCapacity()
+        }
         return KnownReconcile(plan: plan, result: result, known: current)
     }
 }

@@ -86,3 +86,49 @@ import Testing
         #expect(try backend.dump().isEmpty)
     }
 }
+
+@Suite struct IPVSServiceEntryTests {
+    /// Small services are scanned, larger ones indexed by key: both find, replace and remove alike.
+    @Test(arguments: [5, IPVSServiceEntry.indexThreshold + 8])
+    func destinationsAreFoundWithAndWithoutTheIndex(count: Int) throws {
+        let config = try IPVSTest.config(IPVSTest.basic)
+        let service = DesiredState.table(from: config).entries[0].service
+        var entry = IPVSServiceEntry(service: service)
+        let destinations = (0..<count).map {
+            IPVSDestination(address: IPAddress.v4(0x0A00_0000 + UInt32($0)), port: 80)
+        }
+        let added = destinations.map { entry.upsert($0) }
+        #expect(added.allSatisfy { $0 })
+        var heavier = destinations[2]
+        heavier.weight = 7
+        let replacedIsNew = entry.upsert(heavier)
+        let presentInserted = entry.insertIfAbsent(destinations[3])
+        #expect(!replacedIsNew && !presentInserted)
+        #expect(entry.destination(heavier.key)?.weight == 7)
+        let removed = entry.remove(destinations[1].key)
+        let removedAgain = entry.remove(destinations[1].key)
+        #expect(removed == destinations[1] && removedAgain == nil)
+        #expect(entry.destination(destinations[1].key) == nil)
+        for destination in destinations.dropFirst(3) { #expect(entry.destination(destination.key) == destination) }
+        #expect(entry.destinations.count == count - 1 && entry.destinations[1].weight == 7)
+        let reinserted = entry.insertIfAbsent(destinations[1])
+        #expect(reinserted)
+        #expect(entry.destination(destinations[1].key) == destinations[1] && entry.destinations.last == destinations[1])
+    }
+
+    /// A list grown one append at a time gives its spare room back without changing.
+    @Test func trimmingKeepsTheDestinations() throws {
+        let config = try IPVSTest.config(IPVSTest.basic)
+        var table = DesiredState.table(from: config)
+        let before = table
+        let key = table.entries[0].service.key
+        for last in 0..<20 {
+            table.modify(key) { _ = $0.upsert(IPVSDestination(address: .v4(0x0B00_0000 + UInt32(last)), port: 80)) }
+        }
+        let grown = table
+        #expect(try #require(grown.entry(key)).destinations.capacity >= 23)
+        table.trimCapacity()
+        #expect(table == grown && table != before)
+        #expect(try #require(table.entry(key)).destinations.capacity < 23 + 23 / 8 + 2)
+    }
+}

@@ -10,6 +10,9 @@ struct BinaryMinHeap<Element: Comparable>: Sendable where Element: Sendable {
 
     mutating func removeAll() { items.removeAll(keepingCapacity: true) }
 
+    /// Room for `count` elements without growing.
+    mutating func reserveCapacity(_ count: Int) { items.reserveCapacity(count) }
+
     mutating func push(_ element: Element) {
         items.append(element)
         var child = items.count - 1

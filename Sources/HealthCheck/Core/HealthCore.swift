@@ -262,6 +262,7 @@ public struct HealthCore: Sendable {
             quorums[index] = state
             actions += lines
         }
+        agenda.reserveCapacity(order.count)
         for id in order {
             schedule(first: id, at: now)
             actions.append(.log(activationLine(id)))
