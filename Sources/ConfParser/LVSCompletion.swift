@@ -258,12 +258,12 @@ public enum LVSCompletion {
             address = rs.address
             port = rs.port
             alpha = rs.$alpha
-            if let value = rs.delayLoop { delayLoop = Sourced(wrappedValue: value, location: rs.$delayLoop.location) }
-            if rs.connectTimeout != nil { connectTimeout = rs.$connectTimeout }
-            if rs.retry != nil { retry = rs.$retry }
-            if rs.delayBeforeRetry != nil { delayBeforeRetry = rs.$delayBeforeRetry }
-            if rs.warmup != nil { warmup = rs.$warmup }
-            if rs.$virtualhost.location != nil { virtualhost = rs.$virtualhost }
+            if let value = rs.delayLoop { delayLoop = Sourced(wrappedValue: value, location: rs.extras.$delayLoop.location) }
+            if rs.connectTimeout != nil { connectTimeout = rs.extras.$connectTimeout }
+            if rs.retry != nil { retry = rs.extras.$retry }
+            if rs.delayBeforeRetry != nil { delayBeforeRetry = rs.extras.$delayBeforeRetry }
+            if rs.warmup != nil { warmup = rs.extras.$warmup }
+            if rs.extras.$virtualhost.location != nil { virtualhost = rs.extras.$virtualhost }
         }
     }
 

@@ -15,25 +15,31 @@ public struct RealServer: Sendable, Encodable {
     @Sourced public var forwarding: ForwardingMethod = .nat
     @Sourced public var inhibitOnFailure = false
     @Sourced public var alpha = false
-    @SparseSourced public var notifyUp: LVSScript? = nil
-    @SparseSourced public var notifyDown: LVSScript? = nil
-    /// `uthreshold`: maximum number of connections.
-    @SparseSourced public var upperThreshold: UInt32? = nil
-    /// `lthreshold`: minimum number of connections.
-    @SparseSourced public var lowerThreshold: UInt32? = nil
-    @SparseSourced public var smtpAlert: Bool? = nil
-    @SparseSourced public var virtualhost: String? = nil
-    @SparseSourced public var snmpName: String? = nil
-
-    /// Checker defaults written on the real server (resolved into each `Checker`).
-    @SparseSourced public var delayLoop: Double? = nil
-    @SparseSourced public var connectTimeout: Double? = nil
-    @SparseSourced public var retry: Int? = nil
-    @SparseSourced public var delayBeforeRetry: Double? = nil
-    @SparseSourced public var warmup: Double? = nil
+    /// The seldom-written settings (`extras`, and a property each: `notifyUp`, `upperThreshold`,
+    /// `delayLoop`, ...), in one box made at the first write.
+    var extrasBox: RealServerExtrasBox?
 
     public var checkers: [Checker] = []
     public var otherKeywords: [RecognisedKeyword] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case location, address, port, weight, forwarding, inhibitOnFailure, alpha, checkers, otherKeywords
+    }
+
+    /// One flat object, the extras among the other fields.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(location, forKey: .location)
+        try container.encode(address, forKey: .address)
+        try container.encode(_port, forKey: .port)
+        try container.encode(_weight, forKey: .weight)
+        try container.encode(_forwarding, forKey: .forwarding)
+        try container.encode(_inhibitOnFailure, forKey: .inhibitOnFailure)
+        try container.encode(_alpha, forKey: .alpha)
+        try container.encode(checkers, forKey: .checkers)
+        try container.encode(otherKeywords, forKey: .otherKeywords)
+        try extras.encode(to: encoder)
+    }
 
     public init(address: IPAddress, location: SourceLocation) {
         self.address = address
@@ -117,51 +123,51 @@ extension RealServer {
             },
             "inhibit_on_failure": boolean(\.$inhibitOnFailure),
             "alpha": boolean(\.$alpha),
-            "notify_up": notify(\.$notifyUp),
-            "notify_down": notify(\.$notifyDown),
-            "uthreshold": threshold(\.$upperThreshold),
-            "lthreshold": threshold(\.$lowerThreshold),
+            "notify_up": notify(\.extras.$notifyUp),
+            "notify_down": notify(\.extras.$notifyDown),
+            "uthreshold": threshold(\.extras.$upperThreshold),
+            "lthreshold": threshold(\.extras.$lowerThreshold),
             "lvs_method": { draft, node, context in
                 guard let method = ForwardingMethod.parse(node, for: "real server", context: &context) else { return }
                 draft.rs.$forwarding.set(method, at: node.location)
             },
             "smtp_alert": { draft, node, context in
                 guard let value = context.bool(node) else { return }
-                draft.rs.$smtpAlert.set(value, at: node.location)
+                draft.rs.extras.$smtpAlert.set(value, at: node.location)
             },
             "virtualhost": { draft, node, context in
                 guard let host = node.arguments.first else {
                     context.error("real server virtualhost missing", at: node)
                     return
                 }
-                draft.rs.$virtualhost.set(host, at: node.location)
+                draft.rs.extras.$virtualhost.set(host, at: node.location)
             },
             "snmp_name": { draft, node, context in
                 guard node.arguments.count == 1 else {
                     context.error("real server snmp_name missing or extra parameters", at: node)
                     return
                 }
-                draft.rs.$snmpName.set(node.arguments[0], at: node.location)
+                draft.rs.extras.$snmpName.set(node.arguments[0], at: node.location)
             },
             "delay_loop": { draft, node, context in
                 guard let value = context.lvsSeconds(node, in: LVSRanges.delayLoop) else { return }
-                draft.rs.$delayLoop.set(value, at: node.location)
+                draft.rs.extras.$delayLoop.set(value, at: node.location)
             },
             "connect_timeout": { draft, node, context in
                 guard let value = context.lvsSeconds(node, in: LVSRanges.connectTimeout) else { return }
-                draft.rs.$connectTimeout.set(value, at: node.location)
+                draft.rs.extras.$connectTimeout.set(value, at: node.location)
             },
             "retry": { draft, node, context in
                 guard let value = context.integer(node, in: LVSRanges.retry) else { return }
-                draft.rs.$retry.set(value, at: node.location)
+                draft.rs.extras.$retry.set(value, at: node.location)
             },
             "delay_before_retry": { draft, node, context in
                 guard let value = context.lvsSeconds(node, in: LVSRanges.delay) else { return }
-                draft.rs.$delayBeforeRetry.set(value, at: node.location)
+                draft.rs.extras.$delayBeforeRetry.set(value, at: node.location)
             },
             "warmup": { draft, node, context in
                 guard let value = context.lvsSeconds(node, in: LVSRanges.delay) else { return }
-                draft.rs.$warmup.set(value, at: node.location)
+                draft.rs.extras.$warmup.set(value, at: node.location)
             },
         ]
         for kind in CheckerKind.allCases { handlers[kind.rawValue] = checker(kind) }
