@@ -59,3 +59,15 @@ struct ProbeTCPTests {
         #expect(result == .failure("TCP socket bind failed. Rescheduling."))
     }
 }
+
+@Suite("ServiceLabel")
+struct ServiceLabelTests {
+    /// Worded as the virtual server words its real servers, for each protocol and family.
+    @Test func wordsLikeTheVirtualServer() {
+        #expect(ServiceLabel(IPAddress("10.0.0.2")!, .tcp, 80).description == "[10.0.0.2]:tcp:80")
+        #expect(ServiceLabel(IPAddress("2001:db8::2")!, .udp, 53).description == "[2001:db8::2]:udp:53")
+        #expect(ServiceLabel(IPAddress("10.0.0.2")!, nil, 0).description == "[10.0.0.2]:none:0")
+        #expect(ProbeMessage(tcp: .timeout, to: ServiceLabel(IPAddress("10.0.0.2")!, .tcp, 80)).text
+            == "TCP connection to [10.0.0.2]:tcp:80 timeout.")
+    }
+}
