@@ -3,6 +3,7 @@
 /// After `LVSCompletion`, `port`, `forwarding`, `inhibitOnFailure` and `alpha` are final (inherited
 /// from the virtual server where not set); the timing values here are only what was written and
 /// are resolved into each `Checker`.
+@dynamicMemberLookup
 public struct RealServer: Sendable, Encodable {
     public var location: SourceLocation
     public var address: IPAddress

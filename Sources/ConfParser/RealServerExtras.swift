@@ -42,65 +42,9 @@ extension RealServer {
         set { extrasBox = RealServerExtrasBox(newValue) }
     }
 
-    public var notifyUp: LVSScript? {
-        get { extras.notifyUp }
-        set { extras.notifyUp = newValue }
-    }
-
-    public var notifyDown: LVSScript? {
-        get { extras.notifyDown }
-        set { extras.notifyDown = newValue }
-    }
-
-    /// `uthreshold`: maximum number of connections.
-    public var upperThreshold: UInt32? {
-        get { extras.upperThreshold }
-        set { extras.upperThreshold = newValue }
-    }
-
-    /// `lthreshold`: minimum number of connections.
-    public var lowerThreshold: UInt32? {
-        get { extras.lowerThreshold }
-        set { extras.lowerThreshold = newValue }
-    }
-
-    public var smtpAlert: Bool? {
-        get { extras.smtpAlert }
-        set { extras.smtpAlert = newValue }
-    }
-
-    public var virtualhost: String? {
-        get { extras.virtualhost }
-        set { extras.virtualhost = newValue }
-    }
-
-    public var snmpName: String? {
-        get { extras.snmpName }
-        set { extras.snmpName = newValue }
-    }
-
-    public var delayLoop: Double? {
-        get { extras.delayLoop }
-        set { extras.delayLoop = newValue }
-    }
-
-    public var connectTimeout: Double? {
-        get { extras.connectTimeout }
-        set { extras.connectTimeout = newValue }
-    }
-
-    public var retry: Int? {
-        get { extras.retry }
-        set { extras.retry = newValue }
-    }
-
-    public var delayBeforeRetry: Double? {
-        get { extras.delayBeforeRetry }
-        set { extras.delayBeforeRetry = newValue }
-    }
-
-    public var warmup: Double? {
-        get { extras.warmup }
-        set { extras.warmup = newValue }
+    /// Each extra as a property of the real server: `rs.notifyUp`, `rs.upperThreshold = 100`, ...
+    public subscript<Value>(dynamicMember path: WritableKeyPath<RealServerExtras, Value>) -> Value {
+        get { extras[keyPath: path] }
+        set { extras[keyPath: path] = newValue }
     }
 }
