@@ -40,17 +40,13 @@ public enum CheckerKind: String, CaseIterable, Sendable, Encodable {
 /// resolved (checker, else real server, else virtual server, else keepalived's default for the
 /// checker type; `$field.location` says where a value was written, nil for a default) and, for
 /// checkers that connect, `connectIP`/`connectPort` default to the real server's.
+@dynamicMemberLookup
 public struct Checker: Sendable, Equatable, Encodable {
     public var kind: CheckerKind
     public var location: SourceLocation
 
     @Sourced public var connectIP: IPAddress? = nil
     @Sourced public var connectPort: UInt16? = nil
-    @SparseSourced public var bindTo: IPAddress? = nil
-    @SparseSourced public var bindPort: UInt16? = nil
-    @SparseSourced public var bindInterface: String? = nil
-    /// `fwmark` to mark the checker's packets with.
-    @SparseSourced public var fwmark: UInt32? = nil
 
     @Sourced public var alpha = false
     @Sourced public var connectTimeout: Double = 5
@@ -58,12 +54,33 @@ public struct Checker: Sendable, Equatable, Encodable {
     @Sourced public var delayBeforeRetry: Double = 1
     @Sourced public var warmup: Double = 60
     @Sourced public var delayLoop: Double = 60
-    /// nil leaves it to global_defs `checker_log_all_failures`.
-    @SparseSourced public var logAllFailures: Bool? = nil
 
+    /// The seldom-written settings (`extras`, and a property each: `bindTo`, `bindPort`,
+    /// `bindInterface`, `fwmark`, `logAllFailures`, `otherKeywords`), in one box made at the first write.
+    var extrasBox: CheckerExtrasBox?
     /// What is specific to the checker type.
     public var details: CheckerDetails
-    public var otherKeywords: [RecognisedKeyword] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, location, connectIP, connectPort, alpha, connectTimeout, retry, delayBeforeRetry, warmup, delayLoop, details
+    }
+
+    /// One flat object, the extras among the other fields.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(location, forKey: .location)
+        try container.encode(_connectIP, forKey: .connectIP)
+        try container.encode(_connectPort, forKey: .connectPort)
+        try container.encode(_alpha, forKey: .alpha)
+        try container.encode(_connectTimeout, forKey: .connectTimeout)
+        try container.encode(_retry, forKey: .retry)
+        try container.encode(_delayBeforeRetry, forKey: .delayBeforeRetry)
+        try container.encode(_warmup, forKey: .warmup)
+        try container.encode(_delayLoop, forKey: .delayLoop)
+        try container.encode(details, forKey: .details)
+        try extras.encode(to: encoder)
+    }
 
     public init(kind: CheckerKind, location: SourceLocation) {
         self.kind = kind
@@ -98,7 +115,7 @@ public struct Checker: Sendable, Equatable, Encodable {
         }
         vs.rs.checkers.append(Checker(kind: kind, location: node.location))
         vs.smtpHosts = []
-        Self.table(for: kind).apply(children, to: &vs, context: &context, other: \.checker.otherKeywords)
+        Self.table(for: kind).apply(children, to: &vs, context: &context, other: \.checker.extras.otherKeywords)
         guard vs.isComplete(at: node, context: &context) else {
             vs.rs.checkers.removeLast()
             return
@@ -121,7 +138,7 @@ public struct Checker: Sendable, Equatable, Encodable {
             var checker = base
             checker.location = host.location
             vs.rs.checkers.append(checker)
-            Self.connectionTable.apply(host.children ?? [], to: &vs, context: &context, other: \.checker.otherKeywords)
+            Self.connectionTable.apply(host.children ?? [], to: &vs, context: &context, other: \.checker.extras.otherKeywords)
             vs.checkLinkLocal(at: host, context: &context)
         }
     }

@@ -11,24 +11,26 @@ extension Checker {
         copy.location = .unplaced
         copy.$connectIP.location = nil
         copy.$connectPort.location = nil
-        copy.$bindTo.location = nil
-        copy.$bindPort.location = nil
-        copy.$bindInterface.location = nil
-        copy.$fwmark.location = nil
         copy.$alpha.location = nil
         copy.$connectTimeout.location = nil
         copy.$retry.location = nil
         copy.$delayBeforeRetry.location = nil
         copy.$warmup.location = nil
         copy.$delayLoop.location = nil
-        copy.$logAllFailures.location = nil
         copy.details = details.withoutLocations
-        if !otherKeywords.isEmpty {
-            copy.otherKeywords = otherKeywords.map { keyword in
+        if extrasBox != nil {
+            var extras = self.extras
+            extras.$bindTo.location = nil
+            extras.$bindPort.location = nil
+            extras.$bindInterface.location = nil
+            extras.$fwmark.location = nil
+            extras.$logAllFailures.location = nil
+            extras.otherKeywords = extras.otherKeywords.map { keyword in
                 var keyword = keyword
                 keyword.location = .unplaced
                 return keyword
             }
+            copy.extras = extras
         }
         return copy
     }

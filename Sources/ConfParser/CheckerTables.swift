@@ -17,15 +17,15 @@ extension Checker {
         },
         "bindto": { draft, node, context in
             guard let ip = connectionAddress(node, pairedWith: draft.target, named: "connect_ip", context: &context) else { return }
-            draft.checker.$bindTo.set(ip, at: node.location)
+            draft.checker.extras.$bindTo.set(ip, at: node.location)
         },
         "bind_port": { draft, node, context in
             guard let port = connectionPort(node, context: &context) else { return }
-            draft.checker.$bindPort.set(port, at: node.location)
+            draft.checker.extras.$bindPort.set(port, at: node.location)
         },
         "bind_if": { draft, node, context in
             guard let name = context.argument(node, expecting: "interface name") else { return }
-            draft.checker.$bindInterface.set(name, at: node.location)
+            draft.checker.extras.$bindInterface.set(name, at: node.location)
         },
         "fwmark": { draft, node, context in
             guard let text = context.argument(node, expecting: "fwmark") else { return }
@@ -33,7 +33,7 @@ extension Checker {
                 context.error("Invalid fwmark connection value '\(text)'", at: node)
                 return
             }
-            draft.checker.$fwmark.set(UInt32(mark), at: node.location)
+            draft.checker.extras.$fwmark.set(UInt32(mark), at: node.location)
         },
         "connect_timeout": { draft, node, context in
             guard let value = context.lvsSeconds(node, in: LVSRanges.connectTimeout) else { return }
@@ -91,7 +91,7 @@ extension Checker {
         },
         "log_all_failures": { draft, node, context in
             guard let value = context.bool(node) else { return }
-            draft.checker.$logAllFailures.set(value, at: node.location)
+            draft.checker.extras.$logAllFailures.set(value, at: node.location)
         },
     ]
 

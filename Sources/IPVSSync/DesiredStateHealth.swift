@@ -70,17 +70,21 @@ public struct StartupHealth: HealthView {
 
 /// A snapshot of checker results: explicit states override the defaults of `HealthView`.
 public struct HealthSnapshot: HealthView {
-    public var realServers: [RealServerRef: RealServerHealth]
+    public var realServers: RealServerHealthTable
     /// Quorum decided by the checker process (it applies hysteresis); missing = computed.
     public var quorum: [Int: Bool]
     /// How many health changes of its engine the snapshot includes (0 when not from an engine):
     /// a consumer that has applied revision R knows a snapshot of revision R brings nothing new.
     public var revision: Int
 
-    public init(realServers: [RealServerRef: RealServerHealth] = [:], quorum: [Int: Bool] = [:], revision: Int = 0) {
+    public init(realServers: RealServerHealthTable = [:], quorum: [Int: Bool] = [:], revision: Int = 0) {
         self.realServers = realServers
         self.quorum = quorum
         self.revision = revision
+    }
+
+    public init(realServers: [RealServerRef: RealServerHealth], quorum: [Int: Bool] = [:], revision: Int = 0) {
+        self.init(realServers: RealServerHealthTable(realServers), quorum: quorum, revision: revision)
     }
 
     /// This snapshot with the entries of `virtualServers` taken from `part` (a snapshot of those
@@ -93,7 +97,7 @@ public struct HealthSnapshot: HealthView {
             }
             patched.quorum[vsIndex] = nil
         }
-        patched.realServers.merge(part.realServers) { _, new in new }
+        patched.realServers.merge(part.realServers)
         patched.quorum.merge(part.quorum) { _, new in new }
         patched.revision = part.revision
         return patched

@@ -25,8 +25,13 @@ extension IPVSSync {
         for operation in plan {
             // Additions found present and removals found absent leave the model as the kernel is.
             try? InMemoryBackend.apply(operation, to: &current)
+            // A service added whole gets room for all its destinations at once: grown one
+            // append at a time, the lists of a start's 10,000 took twice their size, at its peak.
+            if case .addService(let service) = operation, let count = desired.entry(service.key)?.destinations.count {
+                current.modify(service.key) { $0.reserveCapacity(count) }
+            }
         }
-        // A start (or a reload that added services) filled lists one destination at a time.
+        // A reload that added services may also have grown the lists of services it kept.
         if plan.contains(where: { if case .addService = $0 { return true } else { return false } }) {
             current.trimCapacity()
         }

@@ -62,6 +62,11 @@ public struct IPVSServiceEntry: Sendable, Equatable {
         return removed
     }
 
+    /// Makes room for `count` destinations in all (a service about to be filled).
+    mutating func reserveCapacity(_ count: Int) {
+        destinations.reserveCapacity(count)
+    }
+
     /// Gives back the spare room of a destination list grown one append at a time.
     mutating func trimCapacity() {
         guard destinations.capacity > destinations.count + destinations.count / 8 + 1 else { return }

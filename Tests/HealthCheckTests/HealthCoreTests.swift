@@ -325,11 +325,6 @@ struct HealthCoreTests {
         #expect(core.nextAttempt(of: F.id(0, 1)) == F.seconds(105))
         #expect(F.probes(core.handle(.timer, at: .seconds(101))) == [F.id(0, 0)])
         #expect(core.nextDeadline == F.seconds(105))
-
-        var generator = SplitMix(seed: 42)
-        let offsets = HealthCore.randomWarmupOffsets(for: config.virtualServers, using: &generator)
-        #expect(offsets.count == 2)
-        #expect(offsets.values.allSatisfy { $0 >= .zero && $0 <= .seconds(10) }, "warmup defaults to delay_loop")
     }
 }
 

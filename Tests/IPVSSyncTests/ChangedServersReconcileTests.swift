@@ -107,7 +107,7 @@ struct ChangedServersReconcileTests {
 extension HealthSnapshot {
     /// The entries of some virtual servers alone (what the health engine gives after a reload).
     func part(_ virtualServers: [Int], in config: Config) -> HealthSnapshot {
-        HealthSnapshot(realServers: realServers.filter { virtualServers.contains($0.key.virtualServer) },
+        HealthSnapshot(realServers: RealServerHealthTable(realServers.filter { virtualServers.contains($0.key.virtualServer) }),
                        quorum: quorum.filter { virtualServers.contains($0.key) })
     }
 }

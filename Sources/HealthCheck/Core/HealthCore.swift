@@ -58,7 +58,7 @@ public struct HealthCore: Sendable {
     var quorums: [Int: QuorumState] = [:]
     /// `ha_suspend`: virtual servers whose address is on this host.
     var localVirtualServers: Set<Int>
-    var warmupOffsets: [CheckerID: Duration]
+    var warmupOffsets: WarmupOffsets
     /// Due times of the checkers' next attempts (see `setNextAttempt`).
     var agenda = CheckerAgenda()
     /// Due times are rounded up to a multiple of this (zero: not rounded). The engine sets its
@@ -73,18 +73,18 @@ public struct HealthCore: Sendable {
 
     /// The core for the virtual servers of `config`.
     /// - Parameters:
-    ///   - warmupOffsets: each checker's share of its `warmup` before its first attempt (missing:
-    ///     none); `randomWarmupOffsets(for:using:)` draws them like keepalived.
+    ///   - warmupOffsets: each checker's share of its `warmup` before its first attempt (none by
+    ///     default); `WarmupOffsets.random()` draws them like keepalived.
     ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
     ///   - trackFileValues: the values of the track files at start (FILE_CHECK; missing: 0).
-    public init(config: Config, warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = [],
+    public init(config: Config, warmupOffsets: WarmupOffsets = .none, localVirtualServers: Set<Int> = [],
                 trackFileValues: [String: Int] = [:]) {
         self.init(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
                   warmupOffsets: warmupOffsets, localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
     }
 
     public init(virtualServers: [VirtualServer], checkerLogAllFailures: Bool = false,
-                warmupOffsets: [CheckerID: Duration] = [:], localVirtualServers: Set<Int> = [],
+                warmupOffsets: WarmupOffsets = .none, localVirtualServers: Set<Int> = [],
                 trackFileValues: [String: Int] = [:]) {
         self.virtualServers = virtualServers
         self.checkerLogAllFailures = checkerLogAllFailures
@@ -122,21 +122,6 @@ public struct HealthCore: Sendable {
             }
         }
         setUpFileChecks()
-    }
-
-    /// keepalived's random start: a uniform share of each checker's `warmup`.
-    public static func randomWarmupOffsets<G: RandomNumberGenerator>(for virtualServers: [VirtualServer],
-                                                                     using generator: inout G) -> [CheckerID: Duration] {
-        var offsets: [CheckerID: Duration] = [:]
-        for (vsIndex, vs) in virtualServers.enumerated() {
-            for (rsIndex, rs) in vs.realServers.enumerated() {
-                for (index, checker) in rs.checkers.enumerated() where checker.kind.polls && checker.warmup > 0 {
-                    let share = Double.random(in: 0...1, using: &generator)
-                    offsets[CheckerID(virtualServer: vsIndex, realServer: rsIndex, index: index)] = .seconds(checker.warmup * share)
-                }
-            }
-        }
-        return offsets
     }
 
     /// Whether `ha_suspend` applies (keepalived clears it on fwmark services).
@@ -203,8 +188,8 @@ public struct HealthCore: Sendable {
     /// The health state for the desired IPVS table: every real server's alive and effective
     /// weight, and, once started, every virtual server's quorum as decided with hysteresis.
     public var snapshot: HealthSnapshot {
-        var realServers: [RealServerRef: RealServerHealth] = [:]
-        realServers.reserveCapacity(servers.layout.serverCount)
+        var realServers = RealServerHealthTable()
+        for (vsIndex, vs) in virtualServers.enumerated() { realServers.reserve(vs.realServers.count, inVirtualServer: vsIndex) }
         servers.forEach { ref, status in realServers[ref] = RealServerHealth(alive: status.alive, weight: status.effectiveWeight) }
         return HealthSnapshot(realServers: realServers, quorum: quorums.mapValues(\.isUp))
     }
@@ -267,15 +252,13 @@ public struct HealthCore: Sendable {
             schedule(first: id, at: now)
             actions.append(.log(activationLine(id)))
         }
-        // The offsets served the first attempts; 40,000 of them need not stay for the daemon's life.
-        warmupOffsets = [:]
         actions.append(.healthChanged)
     }
 
     /// Schedules a checker's first attempt: bootstrap delay plus its warmup share.
     mutating func schedule(first id: CheckerID, at now: Duration) {
-        guard slots[id]?.settings.polls == true else { return }
-        setNextAttempt(id, now + Self.bootstrapDelay + (warmupOffsets[id] ?? .zero))
+        guard let settings = slots[id]?.settings, settings.polls else { return }
+        setNextAttempt(id, now + Self.bootstrapDelay + warmupOffsets.offset(of: id, warmup: settings.warmup))
     }
 
     /// Sets when a checker's next attempt is due and puts it on the agenda. Every non-nil

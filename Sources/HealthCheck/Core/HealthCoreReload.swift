@@ -53,25 +53,25 @@ extension HealthCore {
     /// checkers down); a new or changed checker of a kept real server starts afresh, and only one
     /// failure takes it down while another checker of its server is down.
     ///
-    /// `warmupOffsets` are asked for only when checkers start afresh (not by a reload in place).
+    /// `warmupOffsets` serve only checkers that start afresh (not a reload in place).
     public func reloaded(with config: Config, at now: Duration,
-                         warmupOffsets: @autoclosure () -> [CheckerID: Duration] = [:]) -> HealthReload {
+                         warmupOffsets: WarmupOffsets = .none) -> HealthReload {
         reloaded(virtualServers: config.virtualServers, checkerLogAllFailures: config.globalDefs.checkerLogAllFailures,
-                 at: now, warmupOffsets: warmupOffsets())
+                 at: now, warmupOffsets: warmupOffsets)
     }
 
     public func reloaded(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool = false,
-                         at now: Duration, warmupOffsets: @autoclosure () -> [CheckerID: Duration] = [:]) -> HealthReload {
+                         at now: Duration, warmupOffsets: WarmupOffsets = .none) -> HealthReload {
         if let inPlace = reloadedInPlace(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures, at: now) {
             return inPlace
         }
         return reloadedByMatching(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
-                                  at: now, warmupOffsets: warmupOffsets())
+                                  at: now, warmupOffsets: warmupOffsets)
     }
 
     /// The general reload: a new core, each real server and checker matched to the old one.
     func reloadedByMatching(virtualServers newServers: [VirtualServer], checkerLogAllFailures: Bool,
-                            at now: Duration, warmupOffsets: [CheckerID: Duration]) -> HealthReload {
+                            at now: Duration, warmupOffsets: WarmupOffsets) -> HealthReload {
         let oldIndex = previousVirtualServers(for: newServers)
         let local = Set(oldIndex.compactMap { newIndex, old in localVirtualServers.contains(old) ? newIndex : nil })
         var core = HealthCore(virtualServers: newServers, checkerLogAllFailures: checkerLogAllFailures,
@@ -93,8 +93,6 @@ extension HealthCore {
             }
         }
         core.restartQuorums(of: newServers.indices, previousQuorum: { oldIndex[$0].flatMap { quorums[$0] } }, into: &actions)
-        // The offsets served the checkers that started afresh; nothing is scheduled from them again.
-        core.warmupOffsets = [:]
         core.rebuildAgenda()
         actions.append(.healthChanged)
         return HealthReload(core: core, switchActions: Self.coalesced(actions), logsActivation: true,

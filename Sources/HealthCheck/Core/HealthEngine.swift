@@ -50,7 +50,7 @@ public final class HealthEngine: @unchecked Sendable {
     ///   - warmupOffsets: each checker's delay within its warmup; nil draws them at random.
     ///   - localVirtualServers: `ha_suspend` virtual servers whose address is already local.
     ///   - trackFileValues: the track files' values at start (FILE_CHECK).
-    public init(config: Config, warmupOffsets: [CheckerID: Duration]? = nil, localVirtualServers: Set<Int> = [],
+    public init(config: Config, warmupOffsets: WarmupOffsets? = nil, localVirtualServers: Set<Int> = [],
                 trackFileValues: [String: Int] = [:], label: String = "keepalivedd.healthcheck", probeFactory: @escaping ProbeFactory, callbacks: Callbacks) {
         // The highest QoS: on Linux libdispatch runs it on threads with a lower nice value, so checks
         // and their timeouts keep their schedule when other processes load the CPU.
@@ -58,16 +58,11 @@ public final class HealthEngine: @unchecked Sendable {
         probeQueue = ProbeQueue(queue: queue)
         makeProbe = probeFactory
         self.callbacks = callbacks
-        core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? Self.randomOffsets(config),
+        core = HealthCore(config: config, warmupOffsets: warmupOffsets ?? .random(),
                           localVirtualServers: localVirtualServers, trackFileValues: trackFileValues)
         core.scheduleQuantum = .nanoseconds(Int64(WakeGrid.intervalNanoseconds))
         probes = CheckerTable(layout: core.slots.layout)
         queue.setSpecific(key: queueKey, value: true)
-    }
-
-    private static func randomOffsets(_ config: Config) -> [CheckerID: Duration] {
-        var generator = SystemRandomNumberGenerator()
-        return HealthCore.randomWarmupOffsets(for: config.virtualServers, using: &generator)
     }
 
     /// Starts the checkers (the first snapshot is delivered at once).
@@ -100,11 +95,11 @@ public final class HealthEngine: @unchecked Sendable {
     /// before the reload's log lines and scripts go out. With `holdingActions` those wait until
     /// `releaseHeldActions()` (the daemon first brings the kernel table up to date, as keepalived
     /// does before it logs its 40,000 activation lines) or the next reload.
-    public func reload(_ config: Config, warmupOffsets: [CheckerID: Duration]? = nil, holdingActions: Bool = false,
+    public func reload(_ config: Config, warmupOffsets: WarmupOffsets? = nil, holdingActions: Bool = false,
                        completion: (@Sendable () -> Void)? = nil) {
         queue.async { [self] in
             performHeldActions()
-            let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? Self.randomOffsets(config))
+            let change = core.reloaded(with: config, at: now(), warmupOffsets: warmupOffsets ?? .random())
             let previous = core.virtualServers
             core = change.core
             // The switch is one health change, whatever it did: its snapshot follows.
