@@ -144,29 +144,82 @@ public struct IPVSServiceFlags: OptionSet, Sendable, Hashable {
 ///
 /// `virtualServerName` is an annotation for log lines (keepalived's name of the virtual_server
 /// the service comes from, e.g. `[GROUP]:0`); it is not part of equality and dumps leave it nil.
+///
+/// The fields live in one shared, never-changed box (a write makes a new one): every destination
+/// operation carries its service, and the 10,500 operations of a start with 10,000 real servers
+/// took 1.7 MB with the service's 88 bytes inline in each, at the daemon's peak of memory.
 public struct IPVSService: Sendable, Hashable, CustomStringConvertible {
-    public var key: IPVSServiceKey
+    /// The fields, as they were when the service had them inline.
+    private struct Fields: Sendable {
+        var key: IPVSServiceKey
+        var scheduler: String
+        var flags: IPVSServiceFlags
+        var timeout: UInt32
+        var netmask: UInt32
+        var persistenceEngine: String?
+        var virtualServerName: String?
+    }
+
+    private final class Box: Sendable {
+        let fields: Fields
+
+        init(_ fields: Fields) {
+            self.fields = fields
+        }
+    }
+
+    private var box: Box
+
+    private var fields: Fields {
+        get { box.fields }
+        set { box = Box(newValue) }
+    }
+
+    public var key: IPVSServiceKey {
+        get { box.fields.key }
+        set { fields.key = newValue }
+    }
+
     /// The kernel scheduler name (rr, wrr, lc, ... twos).
-    public var scheduler: String
-    public var flags: IPVSServiceFlags
+    public var scheduler: String {
+        get { box.fields.scheduler }
+        set { fields.scheduler = newValue }
+    }
+
+    public var flags: IPVSServiceFlags {
+        get { box.fields.flags }
+        set { fields.flags = newValue }
+    }
+
     /// Persistence timeout in seconds; 0 when not persistent.
-    public var timeout: UInt32
+    public var timeout: UInt32 {
+        get { box.fields.timeout }
+        set { fields.timeout = newValue }
+    }
+
     /// IPv4: the netmask as a host-order integer (0xffffff00 for /24; the netlink attribute carries
     /// it in network byte order). IPv6: the prefix length (1...128).
-    public var netmask: UInt32
+    public var netmask: UInt32 {
+        get { box.fields.netmask }
+        set { fields.netmask = newValue }
+    }
+
     /// Persistence engine (IPVS_SVC_ATTR_PE_NAME, e.g. "sip"); nil for none.
-    public var persistenceEngine: String?
-    public var virtualServerName: String?
+    public var persistenceEngine: String? {
+        get { box.fields.persistenceEngine }
+        set { fields.persistenceEngine = newValue }
+    }
+
+    public var virtualServerName: String? {
+        get { box.fields.virtualServerName }
+        set { fields.virtualServerName = newValue }
+    }
 
     public init(key: IPVSServiceKey, scheduler: String, flags: IPVSServiceFlags = [], timeout: UInt32 = 0,
                 netmask: UInt32? = nil, persistenceEngine: String? = nil, virtualServerName: String? = nil) {
-        self.key = key
-        self.scheduler = scheduler
-        self.flags = flags
-        self.timeout = timeout
-        self.netmask = netmask ?? key.family.defaultNetmask
-        self.persistenceEngine = persistenceEngine
-        self.virtualServerName = virtualServerName
+        box = Box(Fields(key: key, scheduler: scheduler, flags: flags, timeout: timeout,
+                         netmask: netmask ?? key.family.defaultNetmask, persistenceEngine: persistenceEngine,
+                         virtualServerName: virtualServerName))
     }
 
     /// The name keepalived prints for the virtual server: the annotation, else the key's.

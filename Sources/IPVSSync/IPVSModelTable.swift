@@ -67,15 +67,6 @@ public struct IPVSServiceEntry: Sendable, Equatable {
         destinations.reserveCapacity(count)
     }
 
-    /// Gives back the spare room of a destination list grown one append at a time.
-    mutating func trimCapacity() {
-        guard destinations.capacity > destinations.count + destinations.count / 8 + 1 else { return }
-        var trimmed: [IPVSDestination] = []
-        trimmed.reserveCapacity(destinations.count)
-        trimmed.append(contentsOf: destinations)
-        destinations = trimmed
-    }
-
     /// Same service settings and the same set of destinations with the same settings (order and
     /// log annotations ignored).
     public static func == (lhs: IPVSServiceEntry, rhs: IPVSServiceEntry) -> Bool {
@@ -127,11 +118,6 @@ public struct IPVSTable: Sendable, Equatable {
         guard let position = index[key] else { return false }
         body(&entries[position])
         return true
-    }
-
-    /// Gives back the spare room of the destination lists (after a plan that filled services).
-    mutating func trimCapacity() {
-        for position in entries.indices { entries[position].trimCapacity() }
     }
 
     @discardableResult

@@ -71,3 +71,28 @@ struct ServiceLabelTests {
             == "TCP connection to [10.0.0.2]:tcp:80 timeout.")
     }
 }
+
+@Suite("ProbeEndpoint")
+struct ProbeEndpointTests {
+    static let label = ServiceLabel(IPAddress("10.0.0.2")!, .tcp, 80)
+
+    /// `bindto`, `bind_port` and `fwmark` share one word, nil while none is written (one endpoint per
+    /// checker stays in the engine).
+    @Test func seldomWrittenOptionsTakeOneWord() {
+        #expect(MemoryLayout<ProbeEndpoint>.size <= 64)
+        var endpoint = ProbeEndpoint(label: Self.label, connectIP: IPAddress("10.0.0.2")!, connectPort: 80, timeout: .seconds(3))
+        #expect(endpoint.bindIP == nil && endpoint.bindPort == nil && endpoint.fwmark == nil)
+        let plain = endpoint
+        endpoint.bindPort = 4000
+        endpoint.fwmark = 7
+        #expect(endpoint.bindIP == nil && endpoint.bindPort == 4000 && endpoint.fwmark == 7)
+        #expect(plain.bindPort == nil && plain != endpoint)
+        endpoint.bindIP = IPAddress("10.0.0.9")
+        #expect(endpoint == ProbeEndpoint(label: Self.label, connectIP: IPAddress("10.0.0.2")!, connectPort: 80,
+                                          bindIP: IPAddress("10.0.0.9"), bindPort: 4000, fwmark: 7, timeout: .seconds(3)))
+        endpoint.bindIP = nil
+        endpoint.bindPort = nil
+        endpoint.fwmark = nil
+        #expect(endpoint == plain)
+    }
+}

@@ -268,4 +268,22 @@ extension IPVSTable {
     @Test func anOperationIsNoLargerThanAnAddedDestinationWithItsService() {
         #expect(MemoryLayout<IPVSOperation>.size <= MemoryLayout<IPVSService>.size + MemoryLayout<IPVSDestination>.size + 8)
     }
+
+    /// The service an operation carries is one word, its fields shared with the table's service (its
+    /// 88 bytes inline made a start's 10,500 operations take 1.7 MB).
+    @Test func aServiceIsOneSharedWordAndCopiesDoNotChangeEachOther() {
+        #expect(MemoryLayout<IPVSService>.size == 8)
+        let key = IPVSServiceKey.endpoint(.tcp, .v4(0x0A00_0001), port: 80)
+        let service = IPVSService(key: key, scheduler: "wrr", flags: [.persistent], timeout: 300, virtualServerName: "VS")
+        var copy = service
+        copy.scheduler = "rr"
+        copy.flags.insert(.hashed)
+        copy.virtualServerName = nil
+        #expect(service.scheduler == "wrr" && service.flags == [.persistent] && service.virtualServerName == "VS")
+        #expect(copy.scheduler == "rr" && copy.flags == [.persistent, .hashed] && copy.virtualServerName == nil)
+        #expect(copy.key == key && copy.timeout == 300 && copy.netmask == service.netmask)
+        #expect(copy != service && copy.hasSameSettings(as: service) == false)
+        copy.scheduler = "wrr"
+        #expect(copy == service, "the name and the hashed flag are not part of equality")
+    }
 }

@@ -16,24 +16,55 @@ public struct ProbeEndpoint: Sendable, Equatable {
     public var connectIP: IPAddress
     /// `connect_port` (default: the real server's port).
     public var connectPort: UInt16
-    /// `bindto`; with only `bind_port`, the wildcard address of the connect address's family.
-    public var bindIP: IPAddress?
-    /// `bind_port`.
-    public var bindPort: UInt16?
-    /// `fwmark`: SO_MARK on the checker's socket.
-    public var fwmark: UInt32?
     /// `connect_timeout`.
     public var timeout: TimeAmount
+    /// `bindto`, `bind_port` and `fwmark`, seldom written: one word for the three when none is
+    /// (the engine keeps one endpoint per checker, 10,000 of them in a large configuration).
+    private var binding: Binding?
+
+    /// The seldom-written options, never changed once boxed (a write makes a new box).
+    private final class Binding: Sendable, Equatable {
+        let address: IPAddress?
+        let port: UInt16?
+        let fwmark: UInt32?
+
+        init?(address: IPAddress?, port: UInt16?, fwmark: UInt32?) {
+            guard address != nil || port != nil || fwmark != nil else { return nil }
+            self.address = address
+            self.port = port
+            self.fwmark = fwmark
+        }
+
+        static func == (lhs: Binding, rhs: Binding) -> Bool {
+            lhs.address == rhs.address && lhs.port == rhs.port && lhs.fwmark == rhs.fwmark
+        }
+    }
+
+    /// `bindto`; with only `bind_port`, the wildcard address of the connect address's family.
+    public var bindIP: IPAddress? {
+        get { binding?.address }
+        set { binding = Binding(address: newValue, port: bindPort, fwmark: fwmark) }
+    }
+
+    /// `bind_port`.
+    public var bindPort: UInt16? {
+        get { binding?.port }
+        set { binding = Binding(address: bindIP, port: newValue, fwmark: fwmark) }
+    }
+
+    /// `fwmark`: SO_MARK on the checker's socket.
+    public var fwmark: UInt32? {
+        get { binding?.fwmark }
+        set { binding = Binding(address: bindIP, port: bindPort, fwmark: newValue) }
+    }
 
     public init(label: ServiceLabel, connectIP: IPAddress, connectPort: UInt16, bindIP: IPAddress? = nil,
                 bindPort: UInt16? = nil, fwmark: UInt32? = nil, timeout: TimeAmount) {
         self.label = label
         self.connectIP = connectIP
         self.connectPort = connectPort
-        self.bindIP = bindIP
-        self.bindPort = bindPort
-        self.fwmark = fwmark
         self.timeout = timeout
+        binding = Binding(address: bindIP, port: bindPort, fwmark: fwmark)
     }
 
     /// The endpoint of `checker`, a checker of `realServer` in `virtualServer`.
