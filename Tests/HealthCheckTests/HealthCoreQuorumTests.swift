@@ -50,7 +50,7 @@ struct HealthCoreQuorumTests {
         var core = HealthCore(config: config)
         let start = core.handle(.start, at: .zero)
         #expect(F.logs(start).first == "Gained quorum 3+1=4 <= 4 for VS \(vsName)")
-        #expect(F.logs(start).dropFirst().allSatisfy { $0.hasPrefix("Activating") })
+        #expect(F.logs(start, of: core).dropFirst().allSatisfy { $0.hasPrefix("Activating") })
         #expect(F.scripts(start) == ["/bin/q-up"])
         #expect(core.quorumHeld(0) == true)
 
@@ -131,8 +131,8 @@ struct HealthCoreQuorumTests {
         let config = F.config(F.service(extra: "  ha_suspend", servers: [("10.0.0.2", F.tcpCheck())]))
         var core = HealthCore(config: config)
         let start = core.handle(.start, at: .zero)
-        #expect(F.logs(start) == ["Gained quorum 1+0=1 <= 1 for VS \(vsName)",
-                                  "Deactivating healthchecker for service [10.0.0.2]:tcp:80 for VS \(vsName)"])
+        #expect(F.logs(start, of: core) == ["Gained quorum 1+0=1 <= 1 for VS \(vsName)",
+                                           "Deactivating healthchecker for service [10.0.0.2]:tcp:80 for VS \(vsName)"])
         #expect(F.probes(core.handle(.timer, at: .seconds(1))) == [])
         #expect(core.nextDeadline == F.seconds(11))
 
@@ -146,7 +146,7 @@ struct HealthCoreQuorumTests {
         #expect(F.probes(core.handle(.timer, at: .seconds(21))) == [])
 
         var local = HealthCore(config: config, localVirtualServers: [0])
-        #expect(F.logs(local.handle(.start, at: .zero)).dropFirst().first?.hasPrefix("Activating") == true)
+        #expect(F.logs(local.handle(.start, at: .zero), of: local).dropFirst().first?.hasPrefix("Activating") == true)
     }
 
     @Test func omegaRunsNotifyDownAndQuorumDownAtShutdown() {

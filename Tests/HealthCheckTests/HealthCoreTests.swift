@@ -35,11 +35,15 @@ enum HealthCoreFixture {
 
     static func seconds(_ value: Double) -> Duration { .seconds(value) }
 
-    /// The non-detail log lines of some actions.
-    static func logs(_ actions: [HealthAction]) -> [String] {
-        actions.compactMap { action in
-            if case .log(let line) = action, !line.isDetail { return line.text }
-            return nil
+    /// The non-detail log lines of some actions; `core` words `.logActivationLines`, as the
+    /// engine does.
+    static func logs(_ actions: [HealthAction], of core: HealthCore? = nil) -> [String] {
+        actions.flatMap { action -> [String] in
+            switch action {
+            case .log(let line) where !line.isDetail: return [line.text]
+            case .logActivationLines: return core.map { $0.activationLines.map(\.text) } ?? ["(activation lines)"]
+            default: return []
+            }
         }
     }
 
@@ -91,8 +95,8 @@ struct HealthCoreTests {
         let id = F.id()
         let start = core.handle(.start, at: .zero)
         // keepalived starts each virtual server with its quorum down and gains it at once.
-        #expect(F.logs(start) == ["Gained quorum 1+0=1 <= 1 for VS \(vsName)",
-                                  "Activating healthchecker for service \(rsName) for VS \(vsName)"])
+        #expect(F.logs(start, of: core) == ["Gained quorum 1+0=1 <= 1 for VS \(vsName)",
+                                           "Activating healthchecker for service \(rsName) for VS \(vsName)"])
         #expect(start.last == .healthChanged)
         #expect(core.nextAttempt(of: id) == F.seconds(1))
 

@@ -224,16 +224,18 @@ public struct HealthCore: Sendable {
         return Self.coalesced(actions)
     }
 
-    static func coalesced(_ actions: [HealthAction]) -> [HealthAction] {
+    static func coalesced(_ actions: consuming [HealthAction]) -> [HealthAction] {
         // Matched by case, not by `==` (a reload has one action per checker to look through).
         func isChange(_ action: HealthAction) -> Bool {
             if case .healthChanged = action { return true }
             return false
         }
+        // Owned, and changed in place: a start's 10,000 actions are not copied.
+        var out = actions
         var changes = 0
-        for action in actions where isChange(action) { changes += 1 }
-        if changes == 0 || (changes == 1 && actions.last.map(isChange) == true) { return actions }
-        var out = actions.filter { !isChange($0) }
+        for action in out where isChange(action) { changes += 1 }
+        if changes == 0 || (changes == 1 && out.last.map(isChange) == true) { return out }
+        out.removeAll(where: isChange)
         out.append(.healthChanged)
         return out
     }
@@ -248,10 +250,8 @@ public struct HealthCore: Sendable {
             actions += lines
         }
         agenda.reserveCapacity(order.count)
-        for id in order {
-            schedule(first: id, at: now)
-            actions.append(.log(activationLine(id)))
-        }
+        for id in order { schedule(first: id, at: now) }
+        if !order.isEmpty { actions.append(.logActivationLines) }
         actions.append(.healthChanged)
     }
 
@@ -279,12 +279,29 @@ public struct HealthCore: Sendable {
     }
 
     /// keepalived's activation line for every checker that polls, in configuration order (what a
-    /// reload logs once it has switched).
-    var activationLines: [HealthLogLine] { order.map(activationLine) }
+    /// start and a reload log once the checkers run).
+    var activationLines: [HealthLogLine] {
+        var lines: [HealthLogLine] = []
+        lines.reserveCapacity(order.count)
+        forEachActivationLine { lines.append($0) }
+        return lines
+    }
 
-    func activationLine(_ id: CheckerID) -> HealthLogLine {
-        let names = names(of: id.realServer)
-        return HealthLogLine("\(slots[id]?.progress.enabled == false ? "Dea" : "A")ctivating healthchecker for service \(names.service) for VS \(names.virtualServer)")
+    func forEachActivationLine(_ body: (HealthLogLine) -> Void) {
+        var named: (index: Int, name: String) = (-1, "")
+        for id in order {
+            let index = id.realServer.virtualServer
+            if named.index != index { named = (index, virtualServers[index].displayName) }
+            body(activationLine(id, virtualServerName: named.name))
+        }
+    }
+
+    /// `virtualServerName`: the name of the checker's virtual server (one string for all its lines).
+    func activationLine(_ id: CheckerID, virtualServerName: String) -> HealthLogLine {
+        let vs = virtualServers[id.realServer.virtualServer]
+        let rs = vs.realServers[id.realServer.realServer]
+        let service = vs.displayName(of: rs.address, port: rs.port)
+        return HealthLogLine("\(slots[id]?.progress.enabled == false ? "Dea" : "A")ctivating healthchecker for service \(service) for VS \(virtualServerName)")
     }
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {

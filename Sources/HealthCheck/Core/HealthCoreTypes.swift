@@ -86,6 +86,10 @@ public enum HealthAction: Sendable, Hashable {
     /// Run one attempt of the checker and report it with `HealthEvent.probeFinished`.
     case runProbe(CheckerID)
     case log(HealthLogLine)
+    /// keepalived's activation line of every checker, in configuration order
+    /// (`HealthCore.activationLines`), worded by the shell a batch at a time: as 10,000 lines of
+    /// text in the start's actions they took 1.7 MB at once, the peak of the start.
+    case logActivationLines
     case runScript(LVSScript, HealthScriptReason)
     /// `HealthCore.snapshot` changed (real server alive/weight or a quorum): recompute the table.
     case healthChanged

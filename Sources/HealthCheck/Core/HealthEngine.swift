@@ -124,7 +124,7 @@ public final class HealthEngine: @unchecked Sendable {
                 heldActions = (actions, change.logsActivation, previous)
                 arm()
             } else {
-                perform(actions + (change.logsActivation ? core.activationLines.map(HealthAction.log) : []), previous: previous)
+                perform(actions + (change.logsActivation ? [.logActivationLines] : []), previous: previous)
             }
         }
     }
@@ -137,7 +137,7 @@ public final class HealthEngine: @unchecked Sendable {
     private func performHeldActions() {
         guard let held = heldActions else { return }
         heldActions = nil
-        perform(held.actions + (held.logsActivation ? core.activationLines.map(HealthAction.log) : []), previous: held.previous)
+        perform(held.actions + (held.logsActivation ? [.logActivationLines] : []), previous: held.previous)
     }
 
     /// Probes are built again from the new configuration when next needed: those of the virtual
@@ -237,15 +237,24 @@ public final class HealthEngine: @unchecked Sendable {
     /// its real servers).
     private func perform(_ actions: [HealthAction], previous: [VirtualServer] = []) {
         var lines: [HealthLogLine] = []
+        // In batches: the 10,000 activation lines of a start are not all worded at once.
+        func add(_ line: HealthLogLine) {
+            lines.append(line)
+            if lines.count == Self.linesPerBatch {
+                callbacks.onLog(lines)
+                lines.removeAll(keepingCapacity: true)
+            }
+        }
         for action in actions {
-            if case .log(let line) = action {
-                lines.append(line)
-                // In batches: the 10,000 activation lines of a start need not all be copied at once.
-                if lines.count == Self.linesPerBatch {
-                    callbacks.onLog(lines)
-                    lines.removeAll(keepingCapacity: true)
-                }
+            switch action {
+            case .log(let line):
+                add(line)
                 continue
+            case .logActivationLines:
+                core.forEachActivationLine(add)
+                continue
+            default:
+                break
             }
             if !lines.isEmpty {
                 callbacks.onLog(lines)
@@ -253,7 +262,7 @@ public final class HealthEngine: @unchecked Sendable {
             }
             switch action {
             case .runProbe(let id): launch(id)
-            case .log: break
+            case .log, .logActivationLines: break
             case .runScript(let script, let reason): callbacks.onScript(script, reason)
             case .healthChanged:
                 healthRevision += 1
