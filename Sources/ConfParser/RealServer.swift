@@ -20,7 +20,7 @@ public struct RealServer: Sendable, Encodable {
     /// `delayLoop`, ...), in one box made at the first write.
     var extrasBox: RealServerExtrasBox?
 
-    public var checkers: [Checker] = []
+    public var checkers: CheckerList = []
     public var otherKeywords: [RecognisedKeyword] = []
 
     private enum CodingKeys: String, CodingKey {

@@ -20,7 +20,7 @@ struct ProbeTCPQueueTests {
                timeout: TimeAmount = .seconds(2), close: TCPCheckClose = .reset) -> TCPProbe {
         TCPProbe(endpoint: ProbeEndpoint(label: ServiceLabel(IPAddress(host)!, .tcp, port), connectIP: IPAddress(host)!, connectPort: port,
                                          bindIP: bind, bindPort: bindPort, timeout: timeout),
-                 close: close, eventLoopGroup: group)
+                 close: close)
     }
 
     /// Runs one attempt on a fresh queue; also checks that the completion came on that queue and

@@ -20,13 +20,13 @@ struct ProbeTCPTests {
     @Test func connectsToAListeningServer() async throws {
         let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
         defer { Task { await server.stop() } }
-        let result = await TCPProbe(endpoint: endpoint(port: server.port), eventLoopGroup: group).run()
+        let result = await TCPProbe(endpoint: endpoint(port: server.port)).run(on: group)
         #expect(result == .success("TCP connection to [127.0.0.1]:tcp:\(server.port) success."))
     }
 
     @Test func refusedConnectionFails() async {
         let port = probeClosedPort()
-        let result = await TCPProbe(endpoint: endpoint(port: port), eventLoopGroup: group).run()
+        let result = await TCPProbe(endpoint: endpoint(port: port)).run(on: group)
         #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) failed."))
     }
 
@@ -34,7 +34,7 @@ struct ProbeTCPTests {
         let (port, fds) = probeFullBacklogListener()
         defer { fds.forEach { close($0) } }
         let start = probeNow()
-        let result = await TCPProbe(endpoint: endpoint(port: port, timeout: .milliseconds(500)), eventLoopGroup: group).run()
+        let result = await TCPProbe(endpoint: endpoint(port: port, timeout: .milliseconds(500))).run(on: group)
         #expect(result == .failure("TCP connection to [127.0.0.1]:tcp:\(port) timeout."))
         // Without the timeout the kernel would retry the SYN for about two minutes; the bound is
         // wide because the test's clock also counts waiting for a busy test thread pool.
@@ -55,7 +55,7 @@ struct ProbeTCPTests {
         let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
         defer { Task { await server.stop() } }
         // 192.0.2.1 (TEST-NET-1) is not an address of this machine: bind() fails before any packet.
-        let result = await TCPProbe(endpoint: endpoint(port: server.port, bind: IPAddress("192.0.2.1")), eventLoopGroup: group).run()
+        let result = await TCPProbe(endpoint: endpoint(port: server.port, bind: IPAddress("192.0.2.1"))).run(on: group)
         #expect(result == .failure("TCP socket bind failed. Rescheduling."))
     }
 }
@@ -80,6 +80,8 @@ struct ProbeEndpointTests {
     /// checker stays in the engine).
     @Test func seldomWrittenOptionsTakeOneWord() {
         #expect(MemoryLayout<ProbeEndpoint>.size <= 64)
+        // The engine keeps a TCP_CHECK's probe per checker: its endpoint and how it closes, no more.
+        #expect(MemoryLayout<TCPProbe>.size <= MemoryLayout<ProbeEndpoint>.size + 1)
         var endpoint = ProbeEndpoint(label: Self.label, connectIP: IPAddress("10.0.0.2")!, connectPort: 80, timeout: .seconds(3))
         #expect(endpoint.bindIP == nil && endpoint.bindPort == nil && endpoint.fwmark == nil)
         let plain = endpoint

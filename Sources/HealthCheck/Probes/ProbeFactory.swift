@@ -16,7 +16,7 @@ public enum ProbeFactory {
         let endpoint = ProbeEndpoint(checker: checker, realServer: realServer, virtualServer: virtualServer)
         switch checker.details {
         case .none where checker.kind == .tcp:
-            return TCPProbe(endpoint: endpoint, close: tcpClose, eventLoopGroup: eventLoopGroup)
+            return TCPProbe(endpoint: endpoint, close: tcpClose)
         case .none where checker.kind == .ping:
             return PingProbe(endpoint: endpoint)
         case .http(let http):

@@ -17,26 +17,31 @@ public enum TCPCheckClose: String, Sendable, CaseIterable {
 /// closed as soon as it is established (`close` says how).
 ///
 /// The engine runs it on its own queue (`QueueProbe`): a non-blocking socket in the queue's epoll
-/// set, no task and no NIO channel per attempt. `run()` (the same check on NIO) serves callers
-/// outside an engine.
+/// set, no task and no NIO channel per attempt. `run(on:)` (the same check on NIO) serves callers
+/// outside an engine. The probe holds no event loop group: the engine keeps one probe per checker
+/// (10,000 in a large configuration) and never uses one.
 public struct TCPProbe: QueueProbe {
     /// Where and how to connect.
     public let endpoint: ProbeEndpoint
-    /// How an established connection is ended (on the engine's queue; `run()` always sends a FIN).
+    /// How an established connection is ended (on the engine's queue; `run(on:)` always sends a FIN).
     public let close: TCPCheckClose
-    let eventLoopGroup: any EventLoopGroup
 
-    public init(endpoint: ProbeEndpoint, close: TCPCheckClose = .reset, eventLoopGroup: any EventLoopGroup) {
+    public init(endpoint: ProbeEndpoint, close: TCPCheckClose = .reset) {
         self.endpoint = endpoint
         self.close = close
-        self.eventLoopGroup = eventLoopGroup
     }
 
     public func start(on context: ProbeQueue, completion: @escaping @Sendable (ProbeResult) -> Void) -> any ProbeAttempt {
         TCPConnectAttempt.begin(endpoint, closing: close, on: context, completion: completion)
     }
 
+    /// The check on NIO's shared event loops.
     public func run() async -> ProbeResult {
+        await run(on: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    /// The check on one of `eventLoopGroup`'s loops.
+    public func run(on eventLoopGroup: any EventLoopGroup) async -> ProbeResult {
         do {
             let channel = try await endpoint.bootstrap(on: eventLoopGroup.next())
                 .connect(to: endpoint.connectAddress()).get()
