@@ -280,28 +280,16 @@ public struct HealthCore: Sendable {
 
     /// keepalived's activation line for every checker that polls, in configuration order (what a
     /// start and a reload log once the checkers run).
-    var activationLines: [HealthLogLine] {
-        var lines: [HealthLogLine] = []
-        lines.reserveCapacity(order.count)
-        forEachActivationLine { lines.append($0) }
-        return lines
-    }
+    var activationLines: [HealthLogLine] { order.map(activationLine) }
 
+    /// The same lines one at a time (the engine writes them in batches, not all at once).
     func forEachActivationLine(_ body: (HealthLogLine) -> Void) {
-        var named: (index: Int, name: String) = (-1, "")
-        for id in order {
-            let index = id.realServer.virtualServer
-            if named.index != index { named = (index, virtualServers[index].displayName) }
-            body(activationLine(id, virtualServerName: named.name))
-        }
+        for id in order { body(activationLine(id)) }
     }
 
-    /// `virtualServerName`: the name of the checker's virtual server (one string for all its lines).
-    func activationLine(_ id: CheckerID, virtualServerName: String) -> HealthLogLine {
-        let vs = virtualServers[id.realServer.virtualServer]
-        let rs = vs.realServers[id.realServer.realServer]
-        let service = vs.displayName(of: rs.address, port: rs.port)
-        return HealthLogLine("\(slots[id]?.progress.enabled == false ? "Dea" : "A")ctivating healthchecker for service \(service) for VS \(virtualServerName)")
+    func activationLine(_ id: CheckerID) -> HealthLogLine {
+        let names = names(of: id.realServer)
+        return HealthLogLine("\(slots[id]?.progress.enabled == false ? "Dea" : "A")ctivating healthchecker for service \(names.service) for VS \(names.virtualServer)")
     }
 
     private mutating func startDueAttempts(at now: Duration, into actions: inout [HealthAction]) {
