@@ -57,7 +57,7 @@ public struct Checker: Sendable, Equatable, Encodable {
 
     /// The seldom-written settings (`extras`, and a property each: `bindTo`, `bindPort`,
     /// `bindInterface`, `fwmark`, `logAllFailures`, `otherKeywords`), in one box made at the first write.
-    var extrasBox: CheckerExtrasBox?
+    var extrasBox: ImmutableBox<CheckerExtras>?
     /// What is specific to the checker type.
     public var details: CheckerDetails
 

@@ -18,25 +18,11 @@ public struct CheckerExtras: Sendable, Equatable, Encodable {
     static let none = CheckerExtras()
 }
 
-/// The box of a checker's extras: never changed once made (a write makes a new one), so copies of
-/// a configuration share it safely.
-final class CheckerExtrasBox: Sendable, Equatable {
-    let extras: CheckerExtras
-
-    init(_ extras: CheckerExtras) {
-        self.extras = extras
-    }
-
-    static func == (lhs: CheckerExtrasBox, rhs: CheckerExtrasBox) -> Bool {
-        lhs === rhs || lhs.extras == rhs.extras
-    }
-}
-
 extension Checker {
     /// The seldom-written settings; `checker.extras.$bindTo` reads and writes one with its location.
     public var extras: CheckerExtras {
-        get { extrasBox?.extras ?? .none }
-        set { extrasBox = newValue == .none ? nil : CheckerExtrasBox(newValue) }
+        get { extrasBox?.value ?? .none }
+        set { extrasBox = newValue == .none ? nil : ImmutableBox(newValue) }
     }
 
     /// Each extra as a property of the checker: `checker.bindTo`, `checker.fwmark = 3`, ...

@@ -18,7 +18,7 @@ public struct RealServer: Sendable, Encodable {
     @Sourced public var alpha = false
     /// The seldom-written settings (`extras`, and a property each: `notifyUp`, `upperThreshold`,
     /// `delayLoop`, ...), in one box made at the first write.
-    var extrasBox: RealServerExtrasBox?
+    var extrasBox: ImmutableBox<RealServerExtras>?
 
     public var checkers: CheckerList = []
     public var otherKeywords: [RecognisedKeyword] = []

@@ -25,21 +25,11 @@ public struct RealServerExtras: Sendable, Encodable {
     static let none = RealServerExtras()
 }
 
-/// The box of a real server's extras: never changed once made (a write makes a new one), so
-/// copies of a configuration share it safely.
-final class RealServerExtrasBox: Sendable {
-    let extras: RealServerExtras
-
-    init(_ extras: RealServerExtras) {
-        self.extras = extras
-    }
-}
-
 extension RealServer {
     /// The seldom-written settings; `rs.extras.$notifyUp` reads and writes one with its location.
     public var extras: RealServerExtras {
-        get { extrasBox?.extras ?? .none }
-        set { extrasBox = RealServerExtrasBox(newValue) }
+        get { extrasBox?.value ?? .none }
+        set { extrasBox = ImmutableBox(newValue) }
     }
 
     /// Each extra as a property of the real server: `rs.notifyUp`, `rs.upperThreshold = 100`, ...

@@ -5,32 +5,23 @@
 /// sets (`$field.set(_:at:)`) or reads (`$field.location`) it is the same for both wrappers.
 @propertyWrapper
 public struct SparseSourced<Wrapped: Sendable>: Sendable {
-    /// A written value and its location; never changed once made (a write makes a new box), so
-    /// copies of a configuration share it safely.
-    private final class Box: Sendable {
-        let sourced: Sourced<Wrapped?>
-
-        init(_ sourced: Sourced<Wrapped?>) {
-            self.sourced = sourced
-        }
-    }
-
-    private var box: Box?
+    /// A written value and its location (shared by copies of a configuration).
+    private var box: ImmutableBox<Sourced<Wrapped?>>?
 
     public init(wrappedValue: Wrapped?) {
-        box = wrappedValue.map { Box(Sourced(wrappedValue: $0)) }
+        box = wrappedValue.map { ImmutableBox(Sourced(wrappedValue: $0)) }
     }
 
     public var wrappedValue: Wrapped? {
-        get { box?.sourced.wrappedValue ?? nil }
+        get { box?.value.wrappedValue ?? nil }
         // As `Sourced`: a plain write keeps the location.
         set { projectedValue.wrappedValue = newValue }
     }
 
     /// The value with its location (nil for a default or a derived value).
     public var projectedValue: Sourced<Wrapped?> {
-        get { box?.sourced ?? Sourced(wrappedValue: nil) }
-        set { box = newValue.wrappedValue == nil && newValue.location == nil ? nil : Box(newValue) }
+        get { box?.value ?? Sourced(wrappedValue: nil) }
+        set { box = newValue.wrappedValue == nil && newValue.location == nil ? nil : ImmutableBox(newValue) }
     }
 }
 

@@ -160,64 +160,56 @@ public struct IPVSService: Sendable, Hashable, CustomStringConvertible {
         var virtualServerName: String?
     }
 
-    private final class Box: Sendable {
-        let fields: Fields
-
-        init(_ fields: Fields) {
-            self.fields = fields
-        }
-    }
-
-    private var box: Box
+    private var box: ImmutableBox<Fields>
 
     private var fields: Fields {
-        get { box.fields }
-        set { box = Box(newValue) }
+        get { box.value }
+        set { box = ImmutableBox(newValue) }
     }
 
     public var key: IPVSServiceKey {
-        get { box.fields.key }
+        get { box.value.key }
         set { fields.key = newValue }
     }
 
     /// The kernel scheduler name (rr, wrr, lc, ... twos).
     public var scheduler: String {
-        get { box.fields.scheduler }
+        get { box.value.scheduler }
         set { fields.scheduler = newValue }
     }
 
     public var flags: IPVSServiceFlags {
-        get { box.fields.flags }
+        get { box.value.flags }
         set { fields.flags = newValue }
     }
 
     /// Persistence timeout in seconds; 0 when not persistent.
     public var timeout: UInt32 {
-        get { box.fields.timeout }
+        get { box.value.timeout }
         set { fields.timeout = newValue }
     }
 
     /// IPv4: the netmask as a host-order integer (0xffffff00 for /24; the netlink attribute carries
     /// it in network byte order). IPv6: the prefix length (1...128).
     public var netmask: UInt32 {
-        get { box.fields.netmask }
+        get { box.value.netmask }
         set { fields.netmask = newValue }
     }
 
     /// Persistence engine (IPVS_SVC_ATTR_PE_NAME, e.g. "sip"); nil for none.
     public var persistenceEngine: String? {
-        get { box.fields.persistenceEngine }
+        get { box.value.persistenceEngine }
         set { fields.persistenceEngine = newValue }
     }
 
     public var virtualServerName: String? {
-        get { box.fields.virtualServerName }
+        get { box.value.virtualServerName }
         set { fields.virtualServerName = newValue }
     }
 
     public init(key: IPVSServiceKey, scheduler: String, flags: IPVSServiceFlags = [], timeout: UInt32 = 0,
                 netmask: UInt32? = nil, persistenceEngine: String? = nil, virtualServerName: String? = nil) {
-        box = Box(Fields(key: key, scheduler: scheduler, flags: flags, timeout: timeout,
+        box = ImmutableBox(Fields(key: key, scheduler: scheduler, flags: flags, timeout: timeout,
                          netmask: netmask ?? key.family.defaultNetmask, persistenceEngine: persistenceEngine,
                          virtualServerName: virtualServerName))
     }

@@ -20,42 +20,31 @@ public struct ProbeEndpoint: Sendable, Equatable {
     public var timeout: TimeAmount
     /// `bindto`, `bind_port` and `fwmark`, seldom written: one word for the three when none is
     /// (the engine keeps one endpoint per checker, 10,000 of them in a large configuration).
-    private var binding: Binding?
+    private var binding: ImmutableBox<Binding>?
 
-    /// The seldom-written options, never changed once boxed (a write makes a new box).
-    private final class Binding: Sendable, Equatable {
-        let address: IPAddress?
-        let port: UInt16?
-        let fwmark: UInt32?
-
-        init?(address: IPAddress?, port: UInt16?, fwmark: UInt32?) {
-            guard address != nil || port != nil || fwmark != nil else { return nil }
-            self.address = address
-            self.port = port
-            self.fwmark = fwmark
-        }
-
-        static func == (lhs: Binding, rhs: Binding) -> Bool {
-            lhs.address == rhs.address && lhs.port == rhs.port && lhs.fwmark == rhs.fwmark
-        }
+    /// The seldom-written options.
+    private struct Binding: Sendable, Equatable {
+        var address: IPAddress?
+        var port: UInt16?
+        var fwmark: UInt32?
     }
 
     /// `bindto`; with only `bind_port`, the wildcard address of the connect address's family.
     public var bindIP: IPAddress? {
-        get { binding?.address }
-        set { binding = Binding(address: newValue, port: bindPort, fwmark: fwmark) }
+        get { binding?.value.address }
+        set { rebind { $0.address = newValue } }
     }
 
     /// `bind_port`.
     public var bindPort: UInt16? {
-        get { binding?.port }
-        set { binding = Binding(address: bindIP, port: newValue, fwmark: fwmark) }
+        get { binding?.value.port }
+        set { rebind { $0.port = newValue } }
     }
 
     /// `fwmark`: SO_MARK on the checker's socket.
     public var fwmark: UInt32? {
-        get { binding?.fwmark }
-        set { binding = Binding(address: bindIP, port: bindPort, fwmark: newValue) }
+        get { binding?.value.fwmark }
+        set { rebind { $0.fwmark = newValue } }
     }
 
     public init(label: ServiceLabel, connectIP: IPAddress, connectPort: UInt16, bindIP: IPAddress? = nil,
@@ -64,7 +53,14 @@ public struct ProbeEndpoint: Sendable, Equatable {
         self.connectIP = connectIP
         self.connectPort = connectPort
         self.timeout = timeout
-        binding = Binding(address: bindIP, port: bindPort, fwmark: fwmark)
+        rebind { $0 = Binding(address: bindIP, port: bindPort, fwmark: fwmark) }
+    }
+
+    /// Changes the options in a new box; none left, no box.
+    private mutating func rebind(_ change: (inout Binding) -> Void) {
+        var options = binding?.value ?? Binding()
+        change(&options)
+        binding = options == Binding() ? nil : ImmutableBox(options)
     }
 
     /// The endpoint of `checker`, a checker of `realServer` in `virtualServer`.
