@@ -1,5 +1,6 @@
 #include "kad_epoll.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/epoll.h>
 
@@ -7,7 +8,10 @@ int kad_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int kad_epoll_add_writable_once(int epoll_fd, int fd) {
     struct epoll_event event = {.events = EPOLLOUT | EPOLLONESHOT, .data.fd = fd};
-    return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) == 0) return 0;
+    /* A socket used again (kept between attempts) may still be in the set, disarmed. */
+    if (errno != EEXIST) return -1;
+    return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &event);
 }
 
 int kad_epoll_remove(int epoll_fd, int fd) { return epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL); }

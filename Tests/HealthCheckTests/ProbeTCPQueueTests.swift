@@ -161,36 +161,49 @@ struct ProbeTCPQueueTests {
         #expect(result == .failure("TCP socket bind failed. Rescheduling."))
     }
 
-    @Test func cancelledAttemptNeverCompletesAndClosesItsSocket() async throws {
+    /// A cancelled attempt's socket is released: closed, or back in the queue's pool, disconnected
+    /// (`TCPSocketPool`).
+    @Test func cancelledAttemptNeverCompletesAndReleasesItsSocket() async throws {
         let (port, fds) = probeFullBacklogListener()
         defer { fds.forEach { close($0) } }
-        let queue = DispatchQueue(label: "test.cancel")
+        let context = ProbeQueue(queue: DispatchQueue(label: "test.cancel"))
         let completions = Mutex(0)
-        let socketIdentity = try queue.sync {
-            let attempt = probe(port: port, timeout: .milliseconds(200)).start(on: ProbeQueue(queue: queue)) { _ in completions.withLock { $0 += 1 } }
+        let socketIdentity = try context.queue.sync {
+            let attempt = probe(port: port, timeout: .milliseconds(200)).start(on: context) { _ in completions.withLock { $0 += 1 } }
             let identity = try #require(Self.identity(of: attempt))
             attempt.cancel()
             return identity
         }
         try await Task.sleep(for: .milliseconds(500))
         #expect(completions.withLock { $0 } == 0)
-        #expect(!Self.isOpen(socketIdentity), "the socket is closed")
+        #expect(Self.isReleased(socketIdentity, by: context), "the socket is closed or idle in the pool")
     }
 
-    @Test func finishedAttemptsCloseTheirSockets() async throws {
+    @Test func finishedAttemptsReleaseTheirSockets() async throws {
         let server = try await ProbeTestServer.start(group: group, behaviour: .silent)
         defer { Task { await server.stop() } }
-        for target in [server.port, probeClosedPort()] {
-            let queue = DispatchQueue(label: "test.close")
+        for (target, closing) in [(server.port, TCPCheckClose.reset), (probeClosedPort(), .reset), (server.port, .fin)] {
+            let context = ProbeQueue(queue: DispatchQueue(label: "test.close"))
             let finished = DispatchSemaphore(value: 0)
-            let identity = try queue.sync {
-                let attempt = probe(port: target).start(on: ProbeQueue(queue: queue)) { _ in finished.signal() }
+            let identity = try context.queue.sync {
+                let attempt = probe(port: target, close: closing).start(on: context) { _ in finished.signal() }
                 return try #require(Self.identity(of: attempt))
             }
             #expect(finished.wait(timeout: .now() + 5) == .success)
             try await Task.sleep(for: .milliseconds(50))
-            #expect(!Self.isOpen(identity), "the socket of the attempt on port \(target) is closed")
+            #expect(Self.isReleased(identity, by: context), "the socket of the attempt on port \(target) (\(closing)) is released")
+            if closing == .fin { #expect(!Self.isOpen(identity), "a FIN close closes the socket") }
         }
+    }
+
+    /// Closed, or idle in `context`'s pool and connected to nothing.
+    static func isReleased(_ identity: (fd: Int32, inode: UInt), by context: ProbeQueue) -> Bool {
+        guard isOpen(identity) else { return true }
+        guard context.queue.sync(execute: { context.sockets.idle(family: AF_INET).contains(identity.fd) }) else { return false }
+        var peer = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(identity.fd, $0, &length) } }
+        return named == -1 && errno == ENOTCONN
     }
 
     /// The attempt's socket and its inode (a reused descriptor number has another inode).

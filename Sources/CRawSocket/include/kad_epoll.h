@@ -5,7 +5,8 @@
 
 /* A close-on-exec epoll set; -1 with errno on failure. */
 int kad_epoll_create(void);
-/* Adds `fd`, waiting once for it to become writable (EPOLLOUT | EPOLLONESHOT); 0 or -1. */
+/* Adds `fd`, waiting once for it to become writable (EPOLLOUT | EPOLLONESHOT), or arms it again
+ * if it is in the set already; 0 or -1. */
 int kad_epoll_add_writable_once(int epoll_fd, int fd);
 /* Removes `fd` from the set; 0 or -1. */
 int kad_epoll_remove(int epoll_fd, int fd);

@@ -18,11 +18,12 @@ public protocol ProbeAttempt: Sendable {
 }
 
 /// A serial queue that queue probes run on, with what they share there (one epoll set watching
-/// every connect in flight).
+/// every connect in flight, and the TCP sockets kept between attempts).
 public final class ProbeQueue: Sendable {
     /// The serial queue everything runs on.
     public let queue: DispatchQueue
     let connects: ConnectReactor
+    let sockets = TCPSocketPool()
 
     public init(queue: DispatchQueue) {
         self.queue = queue

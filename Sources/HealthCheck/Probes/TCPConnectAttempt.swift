@@ -5,8 +5,10 @@ import Glibc
 #endif
 
 /// One non-blocking TCP connect on a serial Dispatch queue: the queue's `ConnectReactor` watches
-/// the socket's writability and `connect_timeout`. The connection is closed as soon as it is
-/// established (TCP_CHECK asks nothing more), with a RST or a FIN (`TCPCheckClose`).
+/// the socket's writability and `connect_timeout`. The connection is ended as soon as it is
+/// established (TCP_CHECK asks nothing more), with a RST or a FIN (`TCPCheckClose`). With a RST and
+/// no socket options, the socket comes from the queue's `TCPSocketPool` and goes back to it: the
+/// pool's disconnect sends the RST.
 ///
 /// Thread safety: every stored `var` is read and written only on the queue (`begin` is called on
 /// it, the reactor's handlers run on it, `cancel` is called on it), so the class may be shared
@@ -25,6 +27,9 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     private var completion: (@Sendable (ProbeResult) -> Void)?
     private var watched = false
     private var socketFD: Int32 = -1
+    /// The address family of a socket from the queue's pool (it goes back there), nil for one of
+    /// the attempt's own (closed at the end).
+    private var pooledFamily: Int32?
 
     /// The attempt's socket, -1 once released (for tests; read on the queue).
     var descriptor: Int32 { socketFD }
@@ -53,9 +58,12 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
 
     private func connect(_ endpoint: ProbeEndpoint) {
         let family = endpoint.connectIP.isIPv6 ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let plain = resetsOnClose && endpoint.fwmark == nil && endpoint.bindIP == nil && endpoint.bindPort == nil
+        let fd = plain ? context.sockets.socket(family: family)
+            : socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return finishLater(.failed(.error)) }
         socketFD = fd
+        if plain { pooledFamily = family }
         if let mark = endpoint.fwmark {
             var value = mark
             setsockopt(fd, SOL_SOCKET, SO_MARK, &value, socklen_t(MemoryLayout<UInt32>.size))
@@ -116,7 +124,7 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     private func finish(_ outcome: Outcome) {
         guard let completion else { return }
         self.completion = nil
-        if outcome == .connected && resetsOnClose { resetOnClose() }
+        if outcome == .connected && resetsOnClose && pooledFamily == nil { resetOnClose() }
         release()
         switch outcome {
         case .connected: completion(TCPProbe.success(label: label))
@@ -137,7 +145,11 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
             context.connects.unwatch(socketFD)
             watched = false
         }
-        close(socketFD)
+        if let family = pooledFamily {
+            context.sockets.recycle(socketFD, family: family)
+        } else {
+            close(socketFD)
+        }
         socketFD = -1
     }
 }
