@@ -29,8 +29,7 @@ public final class HealthEngine: @unchecked Sendable {
     private var timer: GridTimer?
     /// Each checker's probe, built when first needed.
     private var probes: CheckerTable<ProbeEntry>
-    private var attempts: [UInt64: Attempt] = [:]
-    private var nextToken: UInt64 = 0
+    private var attempts = AttemptTable<Attempt>()
     private var lastReloadCounts = HealthReloadCounts(kept: 0, started: 0)
     /// How many health changes (`.healthChanged`, and each reload's switch) have happened; every
     /// snapshot carries the count it includes.
@@ -84,8 +83,7 @@ public final class HealthEngine: @unchecked Sendable {
             perform(core.handle(.stop, at: now()))
             timer?.cancel()
             timer = nil
-            for attempt in attempts.values { attempt.cancel() }
-            attempts = [:]
+            for attempt in attempts.removeAll() { attempt.cancel() }
             completion?()
         }
     }
@@ -108,7 +106,7 @@ public final class HealthEngine: @unchecked Sendable {
                                                   started: core.checkerIDs.count - change.carriedOver.count,
                                                   changedVirtualServers: change.changedVirtualServers,
                                                   revision: healthRevision)
-            for (token, attempt) in attempts {
+            for (token, attempt) in attempts.all {
                 if let id = change.carriedOver.newID(of: attempt.id) {
                     attempts[token]?.id = id
                 } else {
@@ -314,8 +312,7 @@ public final class HealthEngine: @unchecked Sendable {
             perform(core.handle(.probeFinished(id, .failure("no probe for checker \(id)")), at: now()))
             return
         }
-        let token = nextToken
-        nextToken += 1
+        let token = attempts.reserveToken()
         let started = DispatchTime.now().uptimeNanoseconds
         let probe: any HealthProbe
         switch entry {
@@ -337,7 +334,9 @@ public final class HealthEngine: @unchecked Sendable {
 
     /// The cheap path: the attempt runs on this queue and reports on it.
     private func launch(_ queueProbe: some QueueProbe, id: CheckerID, token: UInt64, started: UInt64) {
-        let attempt = queueProbe.start(on: probeQueue) { [weak self] result in self?.finished(token, result) }
+        // The completion holds the engine until the attempt ends (a stop or reload cancels it):
+        // a weak reference cost an atomic side-table update per check.
+        let attempt = queueProbe.start(on: probeQueue) { [self] result in finished(token, result) }
         attempts[token] = Attempt(id: id, started: started, running: .onQueue(attempt))
     }
 
@@ -350,7 +349,7 @@ public final class HealthEngine: @unchecked Sendable {
     }
 
     private func finished(_ token: UInt64, _ result: ProbeResult) {
-        guard let attempt = attempts.removeValue(forKey: token) else { return }
+        guard let attempt = attempts.remove(token) else { return }
         callbacks.onAttempt(attempt.id, result, .nanoseconds(Int64(bitPattern: DispatchTime.now().uptimeNanoseconds &- attempt.started)))
         perform(core.handle(.probeFinished(attempt.id, result), at: now()))
     }
