@@ -8,12 +8,20 @@
  *       address; writes the number of sockets to READY when listening; SIGUSR1 closes the sockets
  *       of the addresses listed in VICTIMS and writes "TIME COUNT" to CLOSED; SIGTERM writes the
  *       arrivals to DUMP (u32 address count, u32 count per address, then f64 seconds address by
- *       address, in FILE's order: scripts/health-bench.py's read_dump) and exits.
+ *       address, in FILE's order: scripts/health-bench.py's read_dump) and exits. DUMP.syn has the
+ *       same layout with, for each connection, when its SYN was sent: the SYN's TCP timestamp
+ *       (TSval, the sender's CLOCK_MONOTONIC in milliseconds when its namespace has
+ *       net.ipv4.tcp_timestamps = 2, no random offset), read from the saved SYN (TCP_SAVE_SYN);
+ *       NaN when the SYN had no timestamp. It times the check itself, without the wait for the
+ *       listener to be scheduled.
  * Runs until SIGTERM. Connections are accepted (accept4, non-blocking) and closed at once. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +36,8 @@ static volatile sig_atomic_t close_victims = 0;
 static void stop(int signo) { (void)signo; running = 0; }
 static void request_close(int signo) { (void)signo; close_victims = 1; }
 
-/* record mode: per listening socket, its address's index and arrival times. */
-struct arrivals { double *times; unsigned count, capacity; };
+/* record mode: per listening socket, its address's index, arrival times and SYN times. */
+struct arrivals { double *times, *syn_times; unsigned count, capacity; };
 static struct arrivals *recorded;     /* by address index */
 static int *index_of_fd;              /* fd -> address index, -1 if none */
 static int max_fd;
@@ -40,15 +48,47 @@ static double monotonic_seconds(void) {
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static void record(int fd) {
+/* When the accepted connection's SYN was sent, in CLOCK_MONOTONIC seconds: its TSval (milliseconds,
+ * 32 bits) taken back to the full clock by the accept time `now`; NaN without a saved SYN or a
+ * timestamp option. */
+static double syn_sent_seconds(int connection, double now) {
+    unsigned char syn[256];
+    socklen_t length = sizeof syn;
+    if (getsockopt(connection, IPPROTO_TCP, TCP_SAVED_SYN, syn, &length) != 0 || length < 20) return NAN;
+    unsigned ip_header = (syn[0] >> 4) == 4 ? (unsigned)(syn[0] & 0x0f) * 4 : 40;
+    if (length < ip_header + 20) return NAN;
+    const unsigned char *tcp = syn + ip_header;
+    unsigned tcp_header = (unsigned)(tcp[12] >> 4) * 4;
+    if (length < ip_header + tcp_header) return NAN;
+    for (unsigned i = 20; i < tcp_header;) {
+        unsigned kind = tcp[i];
+        if (kind == 0) break;
+        if (kind == 1) { i++; continue; }
+        if (i + 1 >= tcp_header || tcp[i + 1] < 2) break;
+        if (kind == 8 && tcp[i + 1] == 10 && i + 10 <= tcp_header) {
+            uint32_t tsval = (uint32_t)tcp[i + 2] << 24 | (uint32_t)tcp[i + 3] << 16 | (uint32_t)tcp[i + 4] << 8 | tcp[i + 5];
+            uint64_t now_ms = (uint64_t)(now * 1000.0);
+            uint32_t age_ms = (uint32_t)now_ms - tsval;
+            if (age_ms > 600000) return NAN; /* not this clock (a random offset) */
+            return (double)(now_ms - age_ms) / 1000.0;
+        }
+        i += tcp[i + 1];
+    }
+    return NAN;
+}
+
+static void record(int fd, int connection) {
     if (!recorded || fd > max_fd || index_of_fd[fd] < 0) return;
     struct arrivals *a = &recorded[index_of_fd[fd]];
     if (a->count == a->capacity) {
         a->capacity = a->capacity ? 2 * a->capacity : 64;
         a->times = realloc(a->times, a->capacity * sizeof *a->times);
-        if (!a->times) { perror("realloc"); exit(1); }
+        a->syn_times = realloc(a->syn_times, a->capacity * sizeof *a->syn_times);
+        if (!a->times || !a->syn_times) { perror("realloc"); exit(1); }
     }
-    a->times[a->count++] = monotonic_seconds();
+    double now = monotonic_seconds();
+    a->syn_times[a->count] = syn_sent_seconds(connection, now);
+    a->times[a->count++] = now;
 }
 
 /* Returns the listening fd (added to the epoll set), or -1. */
@@ -59,6 +99,7 @@ static int listen_on(int epoll_fd, const char *ip, int port) {
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof one);
     if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, 4096) != 0) {
         fprintf(stderr, "listen %s:%d: %s\n", ip, port, strerror(errno));
         return -1;
@@ -81,13 +122,14 @@ static int read_addresses(const char *path, char (*addresses)[64], int limit) {
     return count;
 }
 
-static void write_dump(const char *path, int count) {
+static void write_dump(const char *path, int count, int syn) {
     FILE *dump = fopen(path, "wb");
     if (!dump) { perror(path); return; }
     unsigned header = (unsigned)count;
     fwrite(&header, sizeof header, 1, dump);
     for (int i = 0; i < count; i++) fwrite(&recorded[i].count, sizeof recorded[i].count, 1, dump);
-    for (int i = 0; i < count; i++) fwrite(recorded[i].times, sizeof(double), recorded[i].count, dump);
+    for (int i = 0; i < count; i++)
+        fwrite(syn ? recorded[i].syn_times : recorded[i].times, sizeof(double), recorded[i].count, dump);
     fclose(dump);
 }
 
@@ -163,11 +205,16 @@ int main(int argc, char **argv) {
         for (int i = 0; i < ready; i++) {
             int connection, fd = events[i].data.fd;
             while ((connection = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-                record(fd);
+                record(fd, connection);
                 close(connection);
             }
         }
     }
-    if (dump_path) write_dump(dump_path, count);
+    if (dump_path) {
+        write_dump(dump_path, count, 0);
+        char syn_path[4096];
+        snprintf(syn_path, sizeof syn_path, "%s.syn", dump_path);
+        write_dump(syn_path, count, 1);
+    }
     return 0;
 }

@@ -50,6 +50,9 @@ ip -n bench route add 10.71.0.0/16 via 192.168.77.2
 ip -n rs route add local 10.71.0.0/16 dev lo
 # Many short connections from one source address: reuse TIME_WAIT ports and widen the range.
 ip netns exec bench sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+# TCP timestamps without a random offset: a SYN's TSval is the sending kernel's CLOCK_MONOTONIC in
+# milliseconds, so the listener can tell when each check sent its SYN (bench-listener's DUMP.syn).
+ip netns exec bench sysctl -qw net.ipv4.tcp_timestamps=2
 ip netns exec rs sysctl -qw net.core.somaxconn=4096
 step "namespaces ready; $COUNT real servers; tools: $TOOLS; nproc $(nproc)"
 
