@@ -69,26 +69,14 @@ public enum StatusClient {
 
     /// A connected stream socket to `socketPath`, with `timeout` on reads.
     static func connect(socketPath: String, timeout: Double) throws(StatusClientError) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.count < capacity else {
-            throw .io(socketPath: socketPath, reason: "path longer than \(capacity - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: path)
-            raw[path.count] = 0
+        guard let address = UnixSocketAddress(path: socketPath) else {
+            throw .io(socketPath: socketPath, reason: "path longer than \(UnixSocketAddress.capacity - 1) bytes")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .io(socketPath: socketPath, reason: String(cString: strerror(errno))) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        let result = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         guard result == 0 else {
             let code = errno
             close(fd)

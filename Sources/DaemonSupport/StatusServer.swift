@@ -1,7 +1,5 @@
 import Dispatch
 import Foundation
-import NIOCore
-import NIOPosix
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -26,96 +24,96 @@ public enum StatusServerError: Error, Sendable, CustomStringConvertible {
 /// 0600, that answers every connection with the provider's `StatusReport` as JSON and closes.
 ///
 /// The socket is bound under a temporary name, restricted to 0600 and only then renamed to
-/// `socketPath`, so it never appears with a wider mode. The provider runs on a global Dispatch
-/// queue, never on the engines' queues nor on the event loop.
+/// `socketPath`, so it never appears with a wider mode. Connections are accepted by a Dispatch
+/// read source; each report is made and written on a global Dispatch queue, never on the engines'
+/// queues. No event loop is kept for it: a daemon whose checkers do not use NIO runs no NIO thread.
 public final class StatusServer: Sendable {
     /// keepalivedd's default status socket.
     public static let defaultSocketPath = "/run/keepalivedd.sock"
+    /// How long a client that stops reading may hold a reply's writer.
+    static let writeTimeoutSeconds = 5
 
     public let socketPath: String
-    private let group: any EventLoopGroup
     private let provider: @Sendable () -> StatusReport
-    private let channel = Mutex<(any Channel)?>(nil)
+    private let queue = DispatchQueue(label: "keepalivedd.status")
+    private let listener = Mutex<ListeningSource?>(nil)
+
+    /// The accepting source (Dispatch sources may be used from any thread; the type does not say so).
+    private struct ListeningSource: @unchecked Sendable {
+        let source: any DispatchSourceRead
+    }
 
     /// - Parameters:
     ///   - socketPath: where the socket is created (and removed on `stop()`).
-    ///   - group: the event loops to serve on (NIO's shared singleton by default).
     ///   - provider: asked for a fresh report on each connection.
-    public init(socketPath: String = StatusServer.defaultSocketPath,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                provider: @escaping @Sendable () -> StatusReport) {
+    public init(socketPath: String = StatusServer.defaultSocketPath, provider: @escaping @Sendable () -> StatusReport) {
         self.socketPath = socketPath
-        self.group = group
         self.provider = provider
     }
 
-    /// Creates the socket and starts answering (blocks until bound; call from a plain thread).
+    /// Creates the socket and starts answering.
     public func start() throws(StatusServerError) {
         if StatusClient.isAnswering(socketPath: socketPath) {
             throw .alreadyRunning(socketPath: socketPath)
         }
         let temporary = socketPath + ".\(getpid()).new"
-        let provider = self.provider
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 32)
-            .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(StatusReplyHandler(provider: provider))
-                }
-            }
-        let bound: any Channel
-        do {
-            bound = try bootstrap.bind(unixDomainSocketPath: temporary, cleanupExistingSocketFile: true).wait()
-        } catch {
-            throw .setupFailed(socketPath: socketPath, reason: "\(error)")
+        guard let address = UnixSocketAddress(path: temporary) else {
+            throw .setupFailed(socketPath: socketPath, reason: "path longer than \(UnixSocketAddress.capacity - 1) bytes")
         }
-        if chmod(temporary, 0o600) != 0 || rename(temporary, socketPath) != 0 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .setupFailed(socketPath: socketPath, reason: String(cString: strerror(errno))) }
+        unlink(temporary)
+        guard address.withSockaddr({ bind(fd, $0, $1) }) == 0, listen(fd, 32) == 0,
+              chmod(temporary, 0o600) == 0, rename(temporary, socketPath) == 0 else {
             let reason = String(cString: strerror(errno))
-            try? bound.close().wait()
+            close(fd)
             unlink(temporary)
             throw .setupFailed(socketPath: socketPath, reason: reason)
         }
-        channel.withLock { $0 = bound }
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        let provider = self.provider
+        source.setEventHandler {
+            // Accepted sockets block (O_NONBLOCK is not inherited on Linux); the write has a timeout.
+            while case let connection = accept(fd, nil, nil), connection >= 0 {
+                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                DispatchQueue.global().async { Self.reply(on: connection, with: provider) }
+            }
+        }
+        source.setCancelHandler { close(fd) }
+        listener.withLock { $0 = ListeningSource(source: source) }
+        source.resume()
     }
 
-    /// Stops answering and removes the socket file (blocks until closed; not from an event loop).
+    /// Stops answering and removes the socket file.
     public func stop() {
-        let bound = channel.withLock { current -> (any Channel)? in
+        let listening = listener.withLock { current -> ListeningSource? in
             defer { current = nil }
             return current
         }
-        guard let bound else { return }
-        try? bound.close().wait()
+        guard let listening else { return }
+        listening.source.cancel()
         unlink(socketPath)
     }
-}
 
-/// Writes one report on a new connection, then closes it; whatever the client sends is ignored.
-final class StatusReplyHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private let provider: @Sendable () -> StatusReport
-
-    init(provider: @escaping @Sendable () -> StatusReport) {
-        self.provider = provider
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let provider = self.provider
-        DispatchQueue.global().async {
-            var bytes = (try? provider().jsonData()) ?? Data()
-            bytes.append(UInt8(ascii: "\n"))
-            channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenComplete { _ in
-                channel.close(promise: nil)
+    /// Writes one report on a new connection, then closes it; whatever the client sends is ignored.
+    private static func reply(on connection: Int32, with provider: @Sendable () -> StatusReport) {
+        defer { close(connection) }
+        var limit = timeval(tv_sec: writeTimeoutSeconds, tv_usec: 0)
+        _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var bytes = (try? provider().jsonData()) ?? Data()
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = send(connection, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
             }
         }
-        context.fireChannelActive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }

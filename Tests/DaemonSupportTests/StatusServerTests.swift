@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -57,6 +58,37 @@ struct StatusServerTests {
         #expect(throws: StatusClientError.notRunning(socketPath: path)) {
             try StatusClient.fetch(socketPath: path)
         }
+    }
+
+    /// A report larger than the socket's buffers (10,000 real servers) reaches every client whole,
+    /// while another client that connected first and never reads holds no one up.
+    @Test("a large report reaches each client whole, past a client that never reads")
+    func largeReportAndAStuckClient() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("k.sock").path
+        let servers = (0..<10_000).map { index in
+            RealServerStatus(label: "[10.0.\(index / 256).\(index % 256)]:tcp:80", alive: index % 3 != 0, kernelWeight: 1,
+                             lastCheckResult: "TCP connection to [10.0.\(index / 256).\(index % 256)]:tcp:80 success.",
+                             lastCheckTime: nil, consecutiveFailures: 0)
+        }
+        let large = StatusReport(virtualServers: [VirtualServerStatus(name: "[10.0.0.100]:tcp:80", quorumUp: true,
+                                                                      sorryServerActive: false, realServers: servers)])
+        let size = try large.jsonData().count
+        try #require(size > 1_000_000, "the report (\(size) bytes) exceeds what the socket buffers")
+        let server = StatusServer(socketPath: path) { large }
+        try server.start()
+        defer { server.stop() }
+        let stuck = try StatusClient.connect(socketPath: path, timeout: 1)
+        defer { close(stuck) }
+        let fetched = Mutex<[StatusReport]>([])
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            if let report = try? StatusClient.fetch(socketPath: path, timeout: 10) {
+                fetched.withLock { $0.append(report) }
+            }
+        }
+        #expect(fetched.withLock { $0.count } == 3)
+        #expect(fetched.withLock { $0.allSatisfy { $0 == large } })
     }
 
     @Test("no socket file: the client says the daemon is not running")

@@ -9,10 +9,12 @@ public enum ProbeFactory {
 
     /// The probe of `checker`, a checker of `realServer` in `virtualServer`. `ssl` is the top-level
     /// `SSL { }` block (SSL_GET only); a TLS context is built per SSL_GET probe. `tcpClose`: how
-    /// TCP_CHECK ends its connections.
+    /// TCP_CHECK ends its connections. `eventLoopGroup` is evaluated only for the probes that run
+    /// on NIO (HTTP_GET, SSL_GET, SMTP_CHECK, UDP_CHECK, DNS_CHECK): a daemon with TCP_CHECK, PING_CHECK
+    /// and MISC_CHECK alone never starts NIO's event loop threads.
     public static func make(checker: Checker, realServer: RealServer, virtualServer: VirtualServer, globals: GlobalDefs,
                             ssl: SSLConfig? = nil, tcpClose: TCPCheckClose = .reset,
-                            eventLoopGroup: any EventLoopGroup) -> any HealthProbe {
+                            eventLoopGroup: @autoclosure () -> any EventLoopGroup) -> any HealthProbe {
         let endpoint = ProbeEndpoint(checker: checker, realServer: realServer, virtualServer: virtualServer)
         switch checker.details {
         case .none where checker.kind == .tcp:
@@ -31,7 +33,7 @@ public enum ProbeFactory {
                 }
             }
             return HTTPProbe(endpoint: endpoint, targets: targets, httpProtocol: http.httpProtocol, tls: tls,
-                             tlsSetupFailed: tlsSetupFailed, enableSNI: http.enableSNI, eventLoopGroup: eventLoopGroup)
+                             tlsSetupFailed: tlsSetupFailed, enableSNI: http.enableSNI, eventLoopGroup: eventLoopGroup())
         case .misc(let misc):
             let timeout = misc.timeout > 0 ? misc.timeout : virtualServer.delayLoop
             let service = "\(endpoint.label) VS \(virtualServer.displayName)"
@@ -42,11 +44,11 @@ public enum ProbeFactory {
                              identity: (try? identity.get()) ?? nil, unknownUser: unknownUser,
                              timeout: timeout, dynamic: misc.dynamic, configuredWeight: realServer.weight, service: service)
         case .smtp(let smtp):
-            return SMTPProbe(endpoint: endpoint, heloName: smtp.heloName, eventLoopGroup: eventLoopGroup)
+            return SMTPProbe(endpoint: endpoint, heloName: smtp.heloName, eventLoopGroup: eventLoopGroup())
         case .udp(let udp):
-            return UDPProbe(endpoint: endpoint, check: udp, eventLoopGroup: eventLoopGroup)
+            return UDPProbe(endpoint: endpoint, check: udp, eventLoopGroup: eventLoopGroup())
         case .dns(let dns):
-            return DNSProbe(endpoint: endpoint, check: dns, eventLoopGroup: eventLoopGroup)
+            return DNSProbe(endpoint: endpoint, check: dns, eventLoopGroup: eventLoopGroup())
         default:
             return UnsupportedProbe(kind: checker.kind, label: endpoint.label.description)
         }
