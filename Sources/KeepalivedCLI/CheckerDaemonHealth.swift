@@ -1,4 +1,5 @@
 import ConfParser
+import DaemonSupport
 import Dispatch
 import HealthCheck
 import IPVSSync
@@ -14,6 +15,7 @@ extension CheckerDaemon {
     /// as keepalived's has.
     func prepareHealthChecks() {
         let config = state.withLock { $0.config }
+        allowDescriptors(for: config)
         // Watched before they are read: a change in between is delivered after the start.
         watchTrackFiles(config)
         let values = readTrackFiles(config, reloading: false)
@@ -24,6 +26,16 @@ extension CheckerDaemon {
         if !Self.checkedTrackFiles(config).isEmpty {
             let snapshot = engine.snapshot
             state.withLock { $0.health = snapshot }
+        }
+    }
+
+    /// Raises the open-file limit to what the checkers of `config` need, as keepalived's checker
+    /// does: a socket per check in flight, and the sockets kept between checks.
+    func allowDescriptors(for config: Config) {
+        let checkers = config.virtualServers.reduce(0) { sum, vs in sum + vs.realServers.reduce(0) { $0 + $1.checkers.count } }
+        let needed = DescriptorLimit.required(checkers: checkers, idleSockets: ProbeQueue.idleSocketsAtMost)
+        if case .failure(let error) = DescriptorLimit.raise(to: needed) {
+            log.error("Cannot raise the open file limit to \(needed) for \(checkers) checkers: \(error)")
         }
     }
 

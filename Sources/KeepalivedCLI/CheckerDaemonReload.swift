@@ -109,6 +109,7 @@ extension CheckerDaemon {
     /// `releaseHeldActions()`.
     func reloadHealthChecks(_ config: Config, replacing previous: Config) -> HealthSwitch? {
         guard let engine = engine.withLock({ $0 }) else { return nil }
+        allowDescriptors(for: config)
         let done = DispatchSemaphore(value: 0)
         let outcome = Mutex<HealthSwitch?>(nil)
         watchTrackFiles(config)

@@ -24,6 +24,9 @@ public final class ProbeQueue: Sendable {
     public let queue: DispatchQueue
     let connects: ConnectReactor
     let sockets = TCPSocketPool()
+    /// The most sockets a queue keeps open between checks (both address families), for the
+    /// process's open-file limit.
+    public static let idleSocketsAtMost = 2 * TCPSocketPool.idleLimit
 
     public init(queue: DispatchQueue) {
         self.queue = queue

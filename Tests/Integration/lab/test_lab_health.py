@@ -209,7 +209,9 @@ steps() {{
     echo $! >"$LAB_TMP/$who.sinkpid"
     wait_until 30 grep -q ready "$LAB_TMP/$who.sink"
     cp keepalived.conf "$LAB_TMP/$who.conf"
-    "$@" "${{extra[@]}}" -n -l -D -C -f "$LAB_TMP/$who.conf" -p "$LAB_TMP/$who.pid" -c "$LAB_TMP/${{who}}c.pid" >"$LAB_TMP/$who.log" 2>&1 &
+    # Both start with a soft limit of 256 open files, which each raises as far as its checkers need.
+    (ulimit -Sn 256 && exec "$@" "${{extra[@]}}" -n -l -D -C -f "$LAB_TMP/$who.conf" -p "$LAB_TMP/$who.pid" \
+        -c "$LAB_TMP/${{who}}c.pid") >"$LAB_TMP/$who.log" 2>&1 &
     echo $! >"$LAB_TMP/$who.daemon"
     # A slow start must not pass for a settled table: wait for the daemon's first entries.
     wait_until 60 bash -c "ipvsadm -Sn | grep -q '^-A'"
@@ -225,6 +227,7 @@ steps() {{
     capture "${{who}}_one_down" ipvsadm -Sn
     if [[ $who == d ]]; then
         capture d_status "$kd" status --json --socket "$LAB_TMP/d.sock"
+        capture d_limits cat "/proc/$(cat "$LAB_TMP/d.daemon")/limits"
         capture d_metrics python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9651/metrics", timeout=10).read().decode())'
     fi
     stop_server 2
@@ -344,6 +347,19 @@ def test_ha_suspend_follows_the_address_as_keepalived_does(health):
 @pytest.mark.lab(HEALTH)
 def test_sigterm_leaves_an_empty_table(health):
     assert parse_save(health.output("d_after_stop")) == [], health.output("d_after_stop") + both_logs(health)
+
+
+@pytest.mark.lab(HEALTH)
+def test_open_file_limit_is_raised_for_the_checkers(health):
+    """Started with a soft limit of 256 open files, keepalivedd raises it as keepalived's checker does, to two
+    descriptors per checker, the sockets kept between TCP_CHECKs (512) and 64 of its own."""
+    checkers = len(re.findall(r"^\s+(?:TCP_CHECK|HTTP_GET|SSL_GET|MISC_CHECK|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK)\s*\{",
+                              HEALTH_CONF, re.M))
+    assert checkers >= 6, HEALTH_CONF
+    line = next(line for line in health.output("d_limits").splitlines() if line.startswith("Max open files"))
+    soft, hard = (int(value) for value in line.split()[3:5])
+    assert soft >= 64 + 2 * checkers + 512, line
+    assert soft <= hard, line
 
 
 @pytest.mark.lab(HEALTH)
