@@ -59,8 +59,7 @@ final class TCPConnectAttempt: ProbeAttempt, ConnectWatcher, @unchecked Sendable
     private func connect(_ endpoint: ProbeEndpoint) {
         let family = endpoint.connectIP.isIPv6 ? AF_INET6 : AF_INET
         let plain = resetsOnClose && endpoint.fwmark == nil && endpoint.bindIP == nil && endpoint.bindPort == nil
-        let fd = plain ? context.sockets.socket(family: family)
-            : socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = plain ? context.sockets.socket(family: family) : TCPSocketPool.makeSocket(family: family)
         guard fd >= 0 else { return finishLater(.failed(.error)) }
         socketFD = fd
         if plain { pooledFamily = family }

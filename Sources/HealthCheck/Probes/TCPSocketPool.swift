@@ -41,10 +41,14 @@ final class TCPSocketPool: @unchecked Sendable {
             reused += 1
             return fd
         }
-        let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let fd = Glibc.socket(family, flags, 0)
+        let fd = Self.makeSocket(family: family)
         if fd >= 0 { created += 1 }
         return fd
+    }
+
+    /// A new non-blocking, close-on-exec TCP socket (-1 with `errno` set on failure).
+    static func makeSocket(family: Int32) -> Int32 {
+        Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     }
 
     /// Ends whatever `fd` is connected or connecting to (a RST if established) and keeps it for a
