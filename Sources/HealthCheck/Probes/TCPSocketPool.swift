@@ -18,8 +18,8 @@ final class TCPSocketPool: @unchecked Sendable {
     /// Idle sockets kept at most per address family; more are closed.
     static let idleLimit = 256
 
-    private var idleIPv4: [Int32] = []
-    private var idleIPv6: [Int32] = []
+    /// The idle sockets: IPv4's, then IPv6's (`slot(of:)`).
+    private var idle: [[Int32]] = [[], []]
     /// Sockets made and sockets handed out again, for tests and the curious.
     private(set) var created = 0
     private(set) var reused = 0
@@ -27,17 +27,19 @@ final class TCPSocketPool: @unchecked Sendable {
     init() {}
 
     deinit {
-        for fd in idleIPv4 { close(fd) }
-        for fd in idleIPv6 { close(fd) }
+        for fd in idle.joined() { close(fd) }
     }
 
+    /// Where a family's idle sockets are in `idle`.
+    private static func slot(of family: Int32) -> Int { family == AF_INET6 ? 1 : 0 }
+
     /// The idle sockets of a family, for tests.
-    func idle(family: Int32) -> [Int32] { family == AF_INET6 ? idleIPv6 : idleIPv4 }
+    func idle(family: Int32) -> [Int32] { idle[Self.slot(of: family)] }
 
     /// A non-blocking, close-on-exec TCP socket of `family` (`AF_INET` or `AF_INET6`), idle or new;
     /// -1 with `errno` set if none could be made.
     func socket(family: Int32) -> Int32 {
-        if let fd = (family == AF_INET6 ? idleIPv6.popLast() : idleIPv4.popLast()) {
+        if let fd = idle[Self.slot(of: family)].popLast() {
             reused += 1
             return fd
         }
@@ -58,10 +60,9 @@ final class TCPSocketPool: @unchecked Sendable {
         var unspecified = sockaddr()
         unspecified.sa_family = sa_family_t(AF_UNSPEC)
         let disconnected = Glibc.connect(fd, &unspecified, socklen_t(MemoryLayout<sockaddr>.size)) == 0
-        if disconnected && family == AF_INET6 && idleIPv6.count < Self.idleLimit {
-            idleIPv6.append(fd)
-        } else if disconnected && family != AF_INET6 && idleIPv4.count < Self.idleLimit {
-            idleIPv4.append(fd)
+        let slot = Self.slot(of: family)
+        if disconnected && idle[slot].count < Self.idleLimit {
+            idle[slot].append(fd)
         } else {
             close(fd)
         }
