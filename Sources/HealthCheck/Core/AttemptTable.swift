@@ -34,7 +34,7 @@ struct AttemptTable<Attempt> {
         slots[index].use &+= 1
         slots[index].taken = true
         count += 1
-        return UInt64(slots[index].use) << 32 | UInt64(index)
+        return token(of: index)
     }
 
     /// The attempt a token names, nil if it ended or its slot was handed out again. Setting nil
@@ -66,7 +66,7 @@ struct AttemptTable<Attempt> {
     var all: [(token: UInt64, attempt: Attempt)] {
         slots.indices.compactMap { index in
             guard slots[index].taken, let attempt = slots[index].attempt else { return nil }
-            return (UInt64(slots[index].use) << 32 | UInt64(index), attempt)
+            return (token(of: index), attempt)
         }
     }
 
@@ -75,6 +75,11 @@ struct AttemptTable<Attempt> {
         let attempts = all.map(\.attempt)
         for index in slots.indices where slots[index].taken { end(index) }
         return attempts
+    }
+
+    /// The token of the slot's current use: the use in the high half, the slot in the low one.
+    private func token(of index: Int) -> UInt64 {
+        UInt64(slots[index].use) << 32 | UInt64(index)
     }
 
     private func slotIndex(of token: UInt64) -> Int? {
